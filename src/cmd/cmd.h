@@ -1,0 +1,32 @@
+/* cmd: the subcommands of spoke, each in its own file, and the helpers they share. */
+#ifndef SPOKE_CMD_H
+#define SPOKE_CMD_H
+
+#include <stdbool.h>
+
+#define SPOKE_VERSION "0.1.0"
+
+/* Exit codes of every command. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/*
+ * A subcommand. run() gets argv with argv[0] = the command name and returns an exit code.
+ * usage is the first line of its help; help the rest. main.c lists them in one table.
+ */
+struct command {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	const char *help;
+	int (*run)(int argc, char **argv);
+};
+
+extern const struct command cmd_config_def;
+extern const struct command cmd_broker_def;
+
+/* Prints "usage: spoke USAGE" and "Try 'spoke NAME --help'." to stderr; returns EXIT_USAGE. */
+int cmd_usage_error(const struct command *cmd);
+/* Prints the command's usage line and help to stdout; returns EXIT_OK. */
+int cmd_print_help(const struct command *cmd);
+
+#endif
