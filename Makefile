@@ -7,7 +7,7 @@
 
 PKGS     := libpq libmariadb odbc rdkafka jansson libcurl inih libmicrohttpd
 CC       ?= cc
-WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wformat-truncation=2 -Wstrict-prototypes \
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wold-style-definition -Wpointer-arith -Wcast-qual \
             -Wwrite-strings -Wundef -Wvla -Wnull-dereference -Wimplicit-fallthrough \
             -Wmissing-declarations -Wredundant-decls

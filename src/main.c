@@ -7,22 +7,24 @@
 
 /* Every command spoke has. A command is listed here only once it works. */
 static const struct command *const commands[] = {
-	&cmd_broker_def,
-	&cmd_config_def,
+    &cmd_broker_def,
+    &cmd_config_def,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void print_overview(FILE *out)
 {
-	fprintf(out, "usage: spoke <command> [options]\n\n"
-		     "spoke captures committed row changes from databases into Kafka and applies them\n"
-		     "to other databases and HTTP APIs.\n\ncommands:\n");
+	fprintf(out,
+	        "usage: spoke <command> [options]\n\n"
+	        "spoke captures committed row changes from databases into Kafka and applies them\n"
+	        "to other databases and HTTP APIs.\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "  %-10s %s\n\n", "help", "show this list, or a command's help");
-	fprintf(out, "Run 'spoke <command> --help' for a command's options. 'spoke --version' prints "
-		     "the version.\n");
+	fprintf(out,
+	        "Run 'spoke <command> --help' for a command's options. 'spoke --version' prints "
+	        "the version.\n");
 }
 
 static const struct command *find_command(const char *name)
@@ -53,6 +55,7 @@ static int run_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct command *cmd;
+	char progname[64];
 	int rc;
 
 	if (argc < 2) {
@@ -72,6 +75,9 @@ int main(int argc, char **argv)
 		print_overview(stderr);
 		return EXIT_USAGE;
 	}
+	/* getopt's own messages then read "spoke config: unrecognized option ...". */
+	snprintf(progname, sizeof(progname), "spoke %s", cmd->name);
+	argv[1] = progname;
 	rc = cmd->run(argc - 1, argv + 1);
 	log_shutdown();
 	return rc;

@@ -29,4 +29,13 @@ int cmd_usage_error(const struct command *cmd);
 /* Prints the command's usage line and help to stdout; returns EXIT_OK. */
 int cmd_print_help(const struct command *cmd);
 
+struct config;
+
+/*
+ * Loads and checks the configuration for a command: every problem is logged (one line each),
+ * [kafka] keys are checked by librdkafka, and the logger takes log_level and log_file.
+ * Returns NULL when anything is wrong. The caller frees the result with config_free().
+ */
+struct config *cmd_load_config(const char *path);
+
 #endif

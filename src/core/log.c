@@ -148,12 +148,12 @@ static void format_time(char *out, size_t outlen)
 {
 	struct timeval tv;
 	struct tm tm;
-	char base[32];
+	char base[24];
 
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, outlen, "%s.%03ldZ ", base, (long)(tv.tv_usec / 1000));
+	snprintf(out, outlen, "%s.%03dZ ", base, (int)(tv.tv_usec / 1000) % 1000);
 }
 
 void log_msg(enum log_level level, const char *component, const char *scope, const char *fmt, ...)

@@ -37,12 +37,12 @@ void log_scrub(char *buf, size_t size);
  * no timestamp (journald adds one); lines to a log file start with an ISO-8601 UTC timestamp.
  */
 void log_msg(enum log_level level, const char *component, const char *scope, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
-#define log_error(comp, ...)	       log_msg(LOG_ERROR, comp, NULL, __VA_ARGS__)
-#define log_warn(comp, ...)	       log_msg(LOG_WARN, comp, NULL, __VA_ARGS__)
-#define log_info(comp, ...)	       log_msg(LOG_INFO, comp, NULL, __VA_ARGS__)
-#define log_debug(comp, ...)	       log_msg(LOG_DEBUG, comp, NULL, __VA_ARGS__)
+#define log_error(comp, ...)         log_msg(LOG_ERROR, comp, NULL, __VA_ARGS__)
+#define log_warn(comp, ...)          log_msg(LOG_WARN, comp, NULL, __VA_ARGS__)
+#define log_info(comp, ...)          log_msg(LOG_INFO, comp, NULL, __VA_ARGS__)
+#define log_debug(comp, ...)         log_msg(LOG_DEBUG, comp, NULL, __VA_ARGS__)
 #define log_serror(comp, scope, ...) log_msg(LOG_ERROR, comp, scope, __VA_ARGS__)
 #define log_swarn(comp, scope, ...)  log_msg(LOG_WARN, comp, scope, __VA_ARGS__)
 #define log_sinfo(comp, scope, ...)  log_msg(LOG_INFO, comp, scope, __VA_ARGS__)

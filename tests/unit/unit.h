@@ -34,8 +34,8 @@ void unit_register(const char *name, void (*fn)(bool *failed));
 	do {                                                                                       \
 		const char *g_ = (got), *w_ = (want);                                              \
 		if (!g_ || !w_ ? g_ != w_ : strcmp(g_, w_) != 0) {                                 \
-			fprintf(stderr, "  %s:%d: %s\n    got:  %s\n    want: %s\n", __FILE__,       \
-				__LINE__, #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");           \
+			fprintf(stderr, "  %s:%d: %s\n    got:  %s\n    want: %s\n", __FILE__,     \
+			        __LINE__, #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");           \
 			*unit_failed = true;                                                       \
 		}                                                                                  \
 	} while (0)
@@ -44,8 +44,8 @@ void unit_register(const char *name, void (*fn)(bool *failed));
 	do {                                                                                       \
 		long long g_ = (long long)(got), w_ = (long long)(want);                           \
 		if (g_ != w_) {                                                                    \
-			fprintf(stderr, "  %s:%d: %s = %lld, want %lld\n", __FILE__, __LINE__, #got, \
-				g_, w_);                                                           \
+			fprintf(stderr, "  %s:%d: %s = %lld, want %lld\n", __FILE__, __LINE__,     \
+			        #got, g_, w_);                                                     \
 			*unit_failed = true;                                                       \
 		}                                                                                  \
 	} while (0)

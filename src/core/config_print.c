@@ -1,0 +1,130 @@
+/* config_print: writes the effective configuration (secrets redacted) and the key reference. */
+#include "core/config.h"
+#include "core/config_value.h"
+#include "core/connstr.h"
+#include "core/log.h"
+#include "core/units.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#define LINE_MAX_OUT 2048
+#define REDACTED     "<redacted>"
+
+/* Every printed line passes through the logger's scrubber too: a secret never gets out. */
+__attribute__((format(printf, 2, 3))) static void emit(FILE *out, const char *fmt, ...)
+{
+	char line[LINE_MAX_OUT];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_scrub(line, sizeof(line));
+	fputs(line, out);
+}
+
+static bool key_applies(const struct conf_section *sec, const struct conf_key *key)
+{
+	if (!key->types)
+		return true;
+	for (size_t i = 0; i < sec->def->nkeys; i++)
+		if (strcmp(sec->def->keys[i].name, "type") == 0)
+			return sec->values[i].text &&
+			       conf_in_choices(key->types, sec->values[i].text);
+	return true;
+}
+
+static void print_value(FILE *out, const struct conf_key *key, const struct conf_value *val)
+{
+	char redacted[LINE_MAX_OUT];
+	const char *note = val->line ? "" : " ; default";
+
+	if (!val->text) {
+		emit(out, "; %s = (not set)\n", key->name);
+	} else if (val->from_file) {
+		emit(out, "%s_file = %s\n", key->name, val->file);
+	} else if (key->type == CONF_SECRET) {
+		emit(out, "%s = %s\n", key->name, REDACTED);
+	} else if (key->flags & CONF_CONNSTR) {
+		connstr_redact(val->text, redacted, sizeof(redacted));
+		emit(out, "%s = %s%s\n", key->name, redacted, note);
+	} else {
+		emit(out, "%s = %s%s\n", key->name, val->text, note);
+	}
+}
+
+static void print_section(FILE *out, const struct conf_section *sec)
+{
+	if (sec->name)
+		emit(out, "\n[%s %s]\n", sec->def->kind, sec->name);
+	else
+		emit(out, "\n[%s]\n", sec->def->kind);
+	for (size_t i = 0; i < sec->npairs; i++) {
+		const struct conf_pair *pair = &sec->pairs[i];
+
+		emit(out, "%s = %s\n", pair->name,
+		     config_kafka_key_is_secret(pair->name) ? REDACTED : pair->value);
+	}
+	for (size_t i = 0; i < sec->def->nkeys; i++)
+		if (key_applies(sec, &sec->def->keys[i]))
+			print_value(out, &sec->def->keys[i], &sec->values[i]);
+}
+
+void config_print(const struct config *cfg, FILE *out)
+{
+	emit(out, "; effective configuration of %s (secrets redacted)\n", cfg->path);
+	for (size_t k = 0; k < config_nsections; k++)
+		for (size_t i = 0; i < cfg->nsections; i++)
+			if (cfg->sections[i].def == &config_sections[k])
+				print_section(out, &cfg->sections[i]);
+}
+
+/* Writes the type of KEY and its limits, as a person would write the value. */
+static void describe_type(const struct conf_key *key, char *out, size_t outlen)
+{
+	static const char *const names[] = {"text",     "secret", "number", "boolean",
+	                                    "duration", "size",   "one of", "list"};
+	char lo[32], hi[32], choices[160];
+
+	if (key->type == CONF_ENUM) {
+		conf_choices_text(key->choices, choices, sizeof(choices));
+		snprintf(out, outlen, "one of %s", choices);
+	} else if ((key->type == CONF_INT || key->type == CONF_DURATION) &&
+	           (key->min || key->max)) {
+		if (key->type == CONF_DURATION) {
+			units_format_duration(key->min, lo, sizeof(lo));
+			units_format_duration(key->max, hi, sizeof(hi));
+		} else {
+			snprintf(lo, sizeof(lo), "%lld", key->min);
+			snprintf(hi, sizeof(hi), "%lld", key->max);
+		}
+		snprintf(out, outlen, "%s, %s to %s", names[key->type], lo, hi);
+	} else {
+		snprintf(out, outlen, "%s%s", names[key->type],
+		         key->type == CONF_SECRET ? " (or KEY_file = PATH)" : "");
+	}
+}
+
+void config_print_keys(FILE *out)
+{
+	char type[256];
+
+	for (size_t k = 0; k < config_nsections; k++) {
+		const struct conf_section_def *def = &config_sections[k];
+
+		fprintf(out, "[%s%s]  %s\n", def->kind, def->named ? " NAME" : "", def->help);
+		for (size_t i = 0; i < def->nkeys; i++) {
+			const struct conf_key *key = &def->keys[i];
+
+			describe_type(key, type, sizeof(type));
+			fprintf(out, "  %-20s %s%s%s%s%s\n", key->name, key->help,
+			        key->flags & CONF_REQUIRED ? " (required)" : "",
+			        key->types ? " [" : "", key->types ? key->types : "",
+			        key->types ? "]" : "");
+			fprintf(out, "  %-20s %s%s%s\n", "", type, key->def ? "; default: " : "",
+			        key->def ? key->def : "");
+		}
+		fprintf(out, "\n");
+	}
+}
