@@ -2,6 +2,7 @@
 #include "cmd/cmd.h"
 
 #include "core/log.h"
+#include "core/signals.h"
 #include "kafka/broker.h"
 
 #include <errno.h>
@@ -19,7 +20,6 @@
 #define DEFAULT_PARTITIONS BROKER_AUTO_PARTITIONS
 
 /* Set by SIGTERM / SIGINT: the signal that asked us to stop. */
-static volatile sig_atomic_t stop_signal;
 
 /* What the command line asked for. specs point into argv. */
 struct broker_args {
@@ -170,25 +170,6 @@ static int parse_topics(const struct broker_args *a, struct broker_topic *topics
 	return 0;
 }
 
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	/* A client that vanishes mid-write must not kill the broker; nor a closed stdout. */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
 /* Starts the cluster, announces it, and serves until a signal. Returns an exit code. */
 static int serve(const struct broker_opts *opts, const char *bootstrap_file)
 {
@@ -199,7 +180,7 @@ static int serve(const struct broker_opts *opts, const char *bootstrap_file)
 	log_warn(COMPONENT, "for trials and tests only, never for production: data lives in memory "
 	                    "only and is lost when it stops, each partition keeps only about 5 MiB "
 	                    "(older data is dropped silently), and there is no SASL or SSL");
-	install_signals();
+	signals_install();
 	b = broker_new(opts, err, sizeof(err));
 	if (!b) {
 		log_error(COMPONENT, "%s", err);
@@ -217,9 +198,11 @@ static int serve(const struct broker_opts *opts, const char *bootstrap_file)
 	}
 	log_info(COMPONENT, "ready: %d broker(s) at %s, %zu topic(s) created", opts->brokers,
 	         broker_bootstraps(b), opts->ntopics);
-	while (!stop_signal)
+	while (!signals_stop_requested()) {
 		broker_poll(b, POLL_MS);
-	log_info(COMPONENT, "stopping on %s", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+		signals_service();
+	}
+	log_info(COMPONENT, "stopping on %s", signals_stop_requested() == SIGINT ? "SIGINT" : "SIGTERM");
 	/* The ports die with the broker: a stale bootstrap file would point clients at nothing. */
 	if (bootstrap_file)
 		unlink(bootstrap_file);

@@ -30,15 +30,23 @@ struct loader {
 	long cur;           /* index of the section being read; -1 none, -2 ignored */
 	bool last_was_key;  /* the previous non-blank line was key = value (or its continuation) */
 	bool continuation;  /* the line being handled continues the previous value */
-	char *last_text;    /* points at the value a continuation appends to */
-	char **last_target; /* where last_text lives */
+	char **last_target; /* the value a continuation line appends to */
+	struct problem *problems;
+	size_t nproblems;
+};
+
+/* A problem found, kept until the file is read so they can be reported in line order. */
+struct problem {
+	int line;
+	char *message;
 };
 
 __attribute__((format(printf, 3, 4))) static void problem(struct loader *ld, int line,
-                                                          const char *fmt, ...)
+							   const char *fmt, ...)
 {
 	char msg[MSG_MAX];
 	char full[MSG_MAX + 256];
+	struct problem *grown;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -48,9 +56,38 @@ __attribute__((format(printf, 3, 4))) static void problem(struct loader *ld, int
 		snprintf(full, sizeof(full), "%s:%d: %s", ld->cfg->path, line, msg);
 	else
 		snprintf(full, sizeof(full), "%s: %s", ld->cfg->path, msg);
-	log_scrub(full, sizeof(full));
-	ld->report(ld->arg, full);
 	ld->errors++;
+	grown = realloc(ld->problems, (ld->nproblems + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	ld->problems = grown;
+	grown[ld->nproblems].line = line;
+	grown[ld->nproblems].message = strdup(full);
+	if (grown[ld->nproblems].message)
+		ld->nproblems++;
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct problem *pa = a, *pb = b;
+
+	if (pa->line != pb->line)
+		return pa->line < pb->line ? -1 : 1;
+	return pa < pb ? -1 : pa > pb;
+}
+
+/* Reports the problems in line order, each scrubbed of every secret now known. */
+static void report_problems(struct loader *ld)
+{
+	qsort(ld->problems, ld->nproblems, sizeof(*ld->problems), by_line);
+	for (size_t i = 0; i < ld->nproblems; i++) {
+		char *m = ld->problems[i].message;
+
+		log_scrub(m, strlen(m) + 1);
+		ld->report(ld->arg, m);
+		free(m);
+	}
+	free(ld->problems);
 }
 
 static const struct conf_section_def *find_section_def(const char *kind)
@@ -622,25 +659,39 @@ static void finish_pairs(struct loader *ld, struct conf_section *sec)
 	}
 }
 
-static void finish_section(struct loader *ld, struct conf_section *sec)
+static bool holds_secret(const struct conf_key *key)
+{
+	return key->type == CONF_SECRET || (key->flags & CONF_CONNSTR);
+}
+
+/*
+ * Checks a section's values: with SECRETS, only the keys that hold secrets (so every secret is
+ * known to the scrubber before any other message can quote a value); then the rest.
+ */
+static void finish_section(struct loader *ld, struct conf_section *sec, bool secrets)
 {
 	const struct conf_key *tkey;
 	const char *type = NULL;
 	bool type_known = false;
 
 	if (sec->def->passthrough) {
-		finish_pairs(ld, sec);
+		if (secrets)
+			finish_pairs(ld, sec);
 		return;
 	}
 	tkey = find_key(sec->def, "type");
-	if (tkey && finish_value(ld, sec, tkey, NULL, false) &&
-	    sec->values[key_index(sec->def, tkey)].text) {
+	if (tkey && secrets)
+		finish_value(ld, sec, tkey, NULL, false);
+	if (tkey) {
 		type = sec->values[key_index(sec->def, tkey)].text;
-		type_known = true;
+		type_known = type && conf_in_choices(tkey->choices, type);
 	}
-	for (size_t i = 0; i < sec->def->nkeys; i++)
-		if (&sec->def->keys[i] != tkey)
-			finish_value(ld, sec, &sec->def->keys[i], type, type_known);
+	for (size_t i = 0; i < sec->def->nkeys; i++) {
+		const struct conf_key *key = &sec->def->keys[i];
+
+		if (key != tkey && holds_secret(key) == secrets)
+			finish_value(ld, sec, key, type, type_known);
+	}
 }
 
 /* Opens PATH after checking it is a readable regular file; NULL after reporting. */
@@ -690,7 +741,9 @@ static void read_file(struct loader *ld)
 			problem(ld, 0, "out of memory");
 	}
 	for (size_t i = 0; i < ld->cfg->nsections; i++)
-		finish_section(ld, &ld->cfg->sections[i]);
+		finish_section(ld, &ld->cfg->sections[i], true);
+	for (size_t i = 0; i < ld->cfg->nsections; i++)
+		finish_section(ld, &ld->cfg->sections[i], false);
 }
 
 struct config *config_load(const char *path, config_report_fn report, void *arg)
@@ -717,6 +770,7 @@ struct config *config_load(const char *path, config_report_fn report, void *arg)
 		fclose(ld.f);
 	}
 	free(ld.buf);
+	report_problems(&ld);
 	if (ld.errors) {
 		config_free(cfg);
 		return NULL;

@@ -1,6 +1,11 @@
 /* Unit tests for core/log: levels and secret scrubbing. */
 #include "unit.h"
 #include "core/log.h"
+#include "core/signals.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 TEST(log_level_parse)
 {
@@ -27,4 +32,44 @@ TEST(log_scrub_replaces_every_secret)
 	strcpy(buf, "hunter2");
 	log_scrub(buf, sizeof(buf));
 	CHECK_STR(buf, "hunter2");
+}
+
+/* Reads the whole of a small file into BUF. */
+static void slurp(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+TEST(log_file_reopened_on_sighup)
+{
+	char dir[] = "/tmp/spoke-log-XXXXXX";
+	char path[64], rotated[80], buf[512], err[256];
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/spoke.log", dir);
+	snprintf(rotated, sizeof(rotated), "%s/spoke.log.1", dir);
+	CHECK_INT(log_open_file(path, err, sizeof(err)), 0);
+	log_add_secret("pw-in-line-77");
+	log_info("unit", "first line, password pw-in-line-77");
+	CHECK_INT(rename(path, rotated), 0);
+	signals_install();
+	raise(SIGHUP);
+	signals_service();
+	log_info("unit", "second line");
+	slurp(rotated, buf, sizeof(buf));
+	CHECK(strstr(buf, "INFO unit: first line, password ***\n") != NULL);
+	CHECK(strstr(buf, "pw-in-line-77") == NULL);
+	slurp(path, buf, sizeof(buf));
+	CHECK(strstr(buf, "INFO unit: second line\n") != NULL);
+	CHECK(buf[4] == '-' && strstr(buf, "Z INFO") != NULL); /* file lines carry a timestamp */
+	log_shutdown();
+	signal(SIGHUP, SIG_DFL);
+	unlink(path);
+	unlink(rotated);
+	rmdir(dir);
 }
