@@ -106,25 +106,36 @@ static void describe_type(const struct conf_key *key, char *out, size_t outlen)
 	}
 }
 
-void config_print_keys(FILE *out)
+static void print_key_reference(FILE *out, const struct conf_key *key)
 {
 	char type[256];
 
+	describe_type(key, type, sizeof(type));
+	fprintf(out, "\n; %s%s: %s\n", key->name, key->flags & CONF_REQUIRED ? " (required)" : "",
+		key->help);
+	fprintf(out, ";   %s", type);
+	if (key->types)
+		fprintf(out, "; for type %s", key->types);
+	fprintf(out, "\n;%s =%s%s\n", key->name, key->def ? " " : "", key->def ? key->def : "");
+}
+
+void config_print_keys(FILE *out)
+{
+	fprintf(out, "; spoke configuration reference: every section and key with its type and "
+		     "default.\n"
+		     "; Written by `spoke config --keys` from the same table that checks files.\n"
+		     "; Values may use ${ENV} or ${ENV:-default}; a secret KEY may instead be read\n"
+		     "; from a file with KEY_file = PATH (relative to this file's directory).\n"
+		     "; Durations take a unit (200ms, 5s, 10m, 1h, 1d). A line that starts with\n"
+		     "; blanks continues the value above it.\n");
 	for (size_t k = 0; k < config_nsections; k++) {
 		const struct conf_section_def *def = &config_sections[k];
 
-		fprintf(out, "[%s%s]  %s\n", def->kind, def->named ? " NAME" : "", def->help);
-		for (size_t i = 0; i < def->nkeys; i++) {
-			const struct conf_key *key = &def->keys[i];
-
-			describe_type(key, type, sizeof(type));
-			fprintf(out, "  %-20s %s%s%s%s%s\n", key->name, key->help,
-			        key->flags & CONF_REQUIRED ? " (required)" : "",
-			        key->types ? " [" : "", key->types ? key->types : "",
-			        key->types ? "]" : "");
-			fprintf(out, "  %-20s %s%s%s\n", "", type, key->def ? "; default: " : "",
-			        key->def ? key->def : "");
-		}
-		fprintf(out, "\n");
+		fprintf(out, "\n; ------------------------------------------------------------\n");
+		fprintf(out, "; [%s%s]: %s\n", def->kind, def->named ? " NAME" : "", def->help);
+		if (def->passthrough)
+			fprintf(out, ";bootstrap.servers = 127.0.0.1:9092\n");
+		for (size_t i = 0; i < def->nkeys; i++)
+			print_key_reference(out, &def->keys[i]);
 	}
 }
