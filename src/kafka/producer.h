@@ -29,12 +29,11 @@ struct producer *producer_new(rd_kafka_conf_t *conf, producer_ack_fn ack, void *
  * Queues one message. KEY may be NULL (no key), VALUE may be NULL (a tombstone). The bytes are
  * copied. While librdkafka's queue is full it polls (delivering acks) and waits: this is the
  * back-pressure that stops capture from reading further. Returns 0, or -1 with err filled for a
- * failure retrying cannot fix (message larger than message.max.bytes, fatal producer error).
- * STOP, when not NULL, is checked while waiting: a non-zero value makes it give up with -1.
+ * failure retrying cannot fix (message larger than message.max.bytes, fatal producer error),
+ * or when a stop was requested (signals_stop_requested()) while it waited for room.
  */
 int producer_send(struct producer *p, const char *topic, const void *key, size_t keylen,
-		  const void *value, size_t valuelen, uint64_t opaque, volatile const int *stop,
-		  char *err, size_t errlen);
+		  const void *value, size_t valuelen, uint64_t opaque, char *err, size_t errlen);
 
 /* Serves delivery reports for up to TIMEOUT_MS. */
 void producer_poll(struct producer *p, int timeout_ms);
