@@ -5,7 +5,7 @@
 #   make unit            unit tests only; make valgrind: unit tests under valgrind
 #   make format / format-check
 
-PKGS     := libpq libmariadb odbc rdkafka jansson libcurl inih libmicrohttpd
+PKGS     := libpq libmariadb odbc rdkafka jansson libcurl inih libmicrohttpd libcrypto
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wold-style-definition -Wpointer-arith -Wcast-qual \
