@@ -12,11 +12,20 @@
 
 struct checkpoint;
 
-/* START is the position already confirmed (nothing before it will be seen again). */
+/*
+ * START is the position already confirmed (nothing before it will be seen again). Returns NULL
+ * when out of memory. Misuse (an unknown ticket, an add after the end, more acks than adds) is
+ * a bug in the caller and fails an assert.
+ */
 struct checkpoint *checkpoint_new(uint64_t start);
+/* Accepts NULL. */
 void checkpoint_free(struct checkpoint *c);
 
-/* Opens the next transaction; returns its ticket (given to checkpoint_add/_ack/_end). */
+/*
+ * Opens the next transaction; returns its ticket (given to checkpoint_add/_ack/_end). Tickets
+ * increase. Memory grows with the transactions not yet done, not with finished ones waiting
+ * behind an ended, stuck one (they are merged into it). Aborts when out of memory.
+ */
 uint64_t checkpoint_begin(struct checkpoint *c);
 /* One more message of transaction TICKET is in flight. */
 void checkpoint_add(struct checkpoint *c, uint64_t ticket);
@@ -28,7 +37,7 @@ void checkpoint_end(struct checkpoint *c, uint64_t ticket, uint64_t position);
 /* One message of transaction TICKET was acknowledged by Kafka. */
 void checkpoint_ack(struct checkpoint *c, uint64_t ticket);
 
-/* The highest position every earlier transaction is done up to. */
+/* The highest position every earlier transaction is done up to; it never decreases. */
 uint64_t checkpoint_confirmed(const struct checkpoint *c);
 /* True when no transaction is open or has messages in flight. */
 bool checkpoint_idle(const struct checkpoint *c);

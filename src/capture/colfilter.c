@@ -33,9 +33,10 @@ static bool parse_entry(const char *entry, bool masking, struct rule *r)
 		free(copy);
 		return false;
 	}
-	r->action = !masking ? COL_EXCLUDE : !how || strcmp(how, "sha256") == 0 ? COL_SHA256
-					 : strcmp(how, "redact") == 0		   ? COL_REDACT
-										   : COL_KEEP;
+	r->action = !masking                             ? COL_EXCLUDE
+	            : !how || strcmp(how, "sha256") == 0 ? COL_SHA256
+	            : strcmp(how, "redact") == 0         ? COL_REDACT
+	                                                 : COL_KEEP;
 	*d1 = *d2 = '\0';
 	r->schema = copy;
 	r->table = d1 + 1;
@@ -48,14 +49,13 @@ static bool parse_entry(const char *entry, bool masking, struct rule *r)
 }
 
 static int add_entries(struct colfilter *f, char *const *list, size_t n, bool masking, char *err,
-		       size_t errlen)
+                       size_t errlen)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!parse_entry(list[i], masking, &f->rules[f->n])) {
-			snprintf(err, errlen,
-				 "%s entry '%s' is not schema.table.column%s",
-				 masking ? "mask_columns" : "exclude_columns", list[i],
-				 masking ? "[:sha256|:redact]" : "");
+			snprintf(err, errlen, "%s entry '%s' is not schema.table.column%s",
+			         masking ? "mask_columns" : "exclude_columns", list[i],
+			         masking ? "[:sha256|:redact]" : "");
 			return -1;
 		}
 		f->n++;
@@ -64,7 +64,7 @@ static int add_entries(struct colfilter *f, char *const *list, size_t n, bool ma
 }
 
 struct colfilter *colfilter_new(char *const *exclude, size_t nexclude, char *const *mask,
-				size_t nmask, char *err, size_t errlen)
+                                size_t nmask, char *err, size_t errlen)
 {
 	struct colfilter *f = calloc(1, sizeof(*f));
 
@@ -93,8 +93,8 @@ void colfilter_free(struct colfilter *f)
 	free(f);
 }
 
-enum col_action colfilter_action(const struct colfilter *f, const char *schema,
-				 const char *table, const char *column)
+enum col_action colfilter_action(const struct colfilter *f, const char *schema, const char *table,
+                                 const char *column)
 {
 	for (size_t i = 0; f && i < f->n; i++) {
 		const struct rule *r = &f->rules[i];
@@ -113,8 +113,7 @@ void colfilter_mask(enum col_action action, const char *text, size_t len, struct
 	unsigned int mdlen = 0;
 	char digest[2 * EVP_MAX_MD_SIZE + 1];
 
-	if (action != COL_SHA256 ||
-	    !EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL)) {
+	if (action != COL_SHA256 || !EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL)) {
 		buf_adds(out, "\"****\"");
 		return;
 	}

@@ -16,12 +16,12 @@ struct colfilter;
  * naming the bad entry.
  */
 struct colfilter *colfilter_new(char *const *exclude, size_t nexclude, char *const *mask,
-				size_t nmask, char *err, size_t errlen);
+                                size_t nmask, char *err, size_t errlen);
 void colfilter_free(struct colfilter *f);
 
 /* What to do with SCHEMA.TABLE.COLUMN. F may be NULL (keep everything). */
-enum col_action colfilter_action(const struct colfilter *f, const char *schema,
-				 const char *table, const char *column);
+enum col_action colfilter_action(const struct colfilter *f, const char *schema, const char *table,
+                                 const char *column);
 
 /*
  * Appends the masked form of TEXT (LEN bytes) as a JSON string: sha256 -> lowercase hex of the

@@ -19,12 +19,14 @@ struct publisher;
  * starting at START (the position already confirmed). Returns NULL with err filled.
  */
 struct publisher *publisher_new(const struct config *cfg, const struct conf_section *src,
-				uint64_t start, char *err, size_t errlen);
+                                uint64_t start, char *err, size_t errlen);
 void publisher_free(struct publisher *p);
 
 /* Writes the topic of a table, PREFIX.SCHEMA.TABLE, into OUT (reset first). */
 void publisher_topic(const struct publisher *p, const char *schema, const char *table,
-		     struct buf *out);
+                     struct buf *out);
+/* The topic prefix (topic_prefix). Borrowed. */
+const char *publisher_prefix(const struct publisher *p);
 /* The topic of transaction records, PREFIX.transaction. Borrowed. */
 const char *publisher_tx_topic(const struct publisher *p);
 
@@ -36,7 +38,7 @@ uint64_t publisher_begin(struct publisher *p);
  * requested): the caller stops, and the position never passes this message.
  */
 int publisher_send(struct publisher *p, uint64_t ticket, const char *topic, const char *key,
-		   size_t keylen, const char *value, size_t valuelen, char *err, size_t errlen);
+                   size_t keylen, const char *value, size_t valuelen, char *err, size_t errlen);
 /* Transaction TICKET is complete; POSITION may be confirmed once its messages are all acked. */
 void publisher_end(struct publisher *p, uint64_t ticket, uint64_t position);
 

@@ -202,7 +202,8 @@ static int serve(const struct broker_opts *opts, const char *bootstrap_file)
 		broker_poll(b, POLL_MS);
 		signals_service();
 	}
-	log_info(COMPONENT, "stopping on %s", signals_stop_requested() == SIGINT ? "SIGINT" : "SIGTERM");
+	log_info(COMPONENT, "stopping on %s",
+	         signals_stop_requested() == SIGINT ? "SIGINT" : "SIGTERM");
 	/* The ports die with the broker: a stale bootstrap file would point clients at nothing. */
 	if (bootstrap_file)
 		unlink(bootstrap_file);

@@ -1,4 +1,5 @@
 /* cmd: helpers shared by the subcommands (usage and help output). */
+#include "capture/capture.h"
 #include "cmd/cmd.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -61,4 +62,49 @@ struct config *cmd_load_config(const char *path)
 		return NULL;
 	}
 	return cfg;
+}
+
+static void list_sources(const struct config *cfg, char *out, size_t outlen)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; config_section(cfg, "source", i) && used < outlen; i++)
+		used += (size_t)snprintf(out + used, outlen - used, "%s%s", i ? ", " : "",
+		                         config_section(cfg, "source", i)->name);
+}
+
+const struct conf_section *cmd_pick_source(const struct config *cfg, const char *name)
+{
+	char names[512];
+	const struct conf_section *sec;
+
+	list_sources(cfg, names, sizeof(names));
+	if (!config_section(cfg, "source", 0)) {
+		log_error("config", "%s has no [source NAME] section", cfg->path);
+		return NULL;
+	}
+	if (name) {
+		sec = config_find(cfg, "source", name);
+		if (!sec)
+			log_error("config", "%s has no [source %s]; its sources are: %s", cfg->path,
+			          name, names);
+		return sec;
+	}
+	if (config_section(cfg, "source", 1)) {
+		log_error("config", "%s has several sources (%s): choose one with --source NAME",
+		          cfg->path, names);
+		return NULL;
+	}
+	return config_section(cfg, "source", 0);
+}
+
+const struct source_ops *cmd_source_ops(const struct conf_section *sec)
+{
+	const struct source_ops *ops = capture_ops(conf_str(sec, "type"));
+
+	if (!ops)
+		log_serror("capture", sec->name, "sources of type %s cannot be captured yet",
+		           conf_str(sec, "type"));
+	return ops;
 }

@@ -2,9 +2,9 @@
 #ifndef SPOKE_CMD_H
 #define SPOKE_CMD_H
 
-#include <stdbool.h>
+#include "core/version.h"
 
-#define SPOKE_VERSION "0.1.0"
+#include <stdbool.h>
 
 /* Exit codes of every command. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -23,6 +23,10 @@ struct command {
 
 extern const struct command cmd_config_def;
 extern const struct command cmd_broker_def;
+extern const struct command cmd_capture_def;
+extern const struct command cmd_run_def;
+extern const struct command cmd_setup_def;
+extern const struct command cmd_teardown_def;
 
 /* Prints "usage: spoke USAGE" and "Try 'spoke NAME --help'." to stderr; returns EXIT_USAGE. */
 int cmd_usage_error(const struct command *cmd);
@@ -37,5 +41,16 @@ struct config;
  * Returns NULL when anything is wrong. The caller frees the result with config_free().
  */
 struct config *cmd_load_config(const char *path);
+
+struct conf_section;
+struct source_ops;
+
+/*
+ * The source section NAME, or the only source when NAME is NULL. Logs why not (unknown name
+ * with the valid ones, no source, several sources and no name) and returns NULL.
+ */
+const struct conf_section *cmd_pick_source(const struct config *cfg, const char *name);
+/* The capture operations of SEC's type; logs and returns NULL when that type has none yet. */
+const struct source_ops *cmd_source_ops(const struct conf_section *sec);
 
 #endif

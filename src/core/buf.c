@@ -122,7 +122,7 @@ void buf_add_json_string(struct buf *b, const char *s, size_t n)
 void buf_add_base64(struct buf *b, const void *p, size_t n)
 {
 	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *s = p;
 	size_t i;
 
@@ -130,7 +130,7 @@ void buf_add_base64(struct buf *b, const void *p, size_t n)
 		return;
 	for (i = 0; i + 2 < n; i += 3) {
 		char q[4] = {tab[s[i] >> 2], tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
-			     tab[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)], tab[s[i + 2] & 63]};
+		             tab[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)], tab[s[i + 2] & 63]};
 
 		buf_add(b, q, 4);
 	}
@@ -140,7 +140,7 @@ void buf_add_base64(struct buf *b, const void *p, size_t n)
 		buf_add(b, q, 4);
 	} else if (n - i == 2) {
 		char q[4] = {tab[s[i] >> 2], tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
-			     tab[(s[i + 1] & 15) << 2], '='};
+		             tab[(s[i + 1] & 15) << 2], '='};
 
 		buf_add(b, q, 4);
 	}

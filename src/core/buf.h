@@ -16,7 +16,10 @@ struct buf {
 	bool failed;
 };
 
-#define BUF_INIT {NULL, 0, 0, false}
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0, false                                                                  \
+	}
 
 void buf_init(struct buf *b);
 /* Frees the memory; the buffer may be used again after buf_init(). */

@@ -42,7 +42,7 @@ struct problem {
 };
 
 __attribute__((format(printf, 3, 4))) static void problem(struct loader *ld, int line,
-							   const char *fmt, ...)
+                                                          const char *fmt, ...)
 {
 	char msg[MSG_MAX];
 	char full[MSG_MAX + 256];
@@ -79,7 +79,8 @@ static int by_line(const void *a, const void *b)
 /* Reports the problems in line order, each scrubbed of every secret now known. */
 static void report_problems(struct loader *ld)
 {
-	qsort(ld->problems, ld->nproblems, sizeof(*ld->problems), by_line);
+	if (ld->nproblems)
+		qsort(ld->problems, ld->nproblems, sizeof(*ld->problems), by_line);
 	for (size_t i = 0; i < ld->nproblems; i++) {
 		char *m = ld->problems[i].message;
 

@@ -112,7 +112,7 @@ static void print_key_reference(FILE *out, const struct conf_key *key)
 
 	describe_type(key, type, sizeof(type));
 	fprintf(out, "\n; %s%s: %s\n", key->name, key->flags & CONF_REQUIRED ? " (required)" : "",
-		key->help);
+	        key->help);
 	fprintf(out, ";   %s", type);
 	if (key->types)
 		fprintf(out, "; for type %s", key->types);
@@ -121,13 +121,14 @@ static void print_key_reference(FILE *out, const struct conf_key *key)
 
 void config_print_keys(FILE *out)
 {
-	fprintf(out, "; spoke configuration reference: every section and key with its type and "
-		     "default.\n"
-		     "; Written by `spoke config --keys` from the same table that checks files.\n"
-		     "; Values may use ${ENV} or ${ENV:-default}; a secret KEY may instead be read\n"
-		     "; from a file with KEY_file = PATH (relative to this file's directory).\n"
-		     "; Durations take a unit (200ms, 5s, 10m, 1h, 1d). A line that starts with\n"
-		     "; blanks continues the value above it.\n");
+	fprintf(out,
+	        "; spoke configuration reference: every section and key with its type and "
+	        "default.\n"
+	        "; Written by `spoke config --keys` from the same table that checks files.\n"
+	        "; Values may use ${ENV} or ${ENV:-default}; a secret KEY may instead be read\n"
+	        "; from a file with KEY_file = PATH (relative to this file's directory).\n"
+	        "; Durations take a unit (200ms, 5s, 10m, 1h, 1d). A line that starts with\n"
+	        "; blanks continues the value above it.\n");
 	for (size_t k = 0; k < config_nsections; k++) {
 		const struct conf_section_def *def = &config_sections[k];
 

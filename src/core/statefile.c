@@ -23,8 +23,9 @@ static int ensure_dir(const char *dir, char *err, size_t errlen)
 	}
 	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
 		return 0;
-	snprintf(err, errlen, "cannot create state_dir %s: %s (create it, owned by the user spoke runs as)",
-		 dir, strerror(errno));
+	snprintf(err, errlen,
+	         "cannot create state_dir %s: %s (create it, owned by the user spoke runs as)", dir,
+	         strerror(errno));
 	return -1;
 }
 
@@ -55,8 +56,7 @@ static int sync_dir(const char *dir)
 	return rc;
 }
 
-int statefile_write(const char *dir, const char *name, const char *text, char *err,
-		    size_t errlen)
+int statefile_write(const char *dir, const char *name, const char *text, char *err, size_t errlen)
 {
 	char path[4096], tmp[4200];
 	int fd;

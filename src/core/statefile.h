@@ -9,8 +9,7 @@
  * of DIR. After a crash at any point the file holds either the old or the new text. Creates
  * DIR (mode 0700) when it does not exist. Returns 0, or -1 with err filled.
  */
-int statefile_write(const char *dir, const char *name, const char *text, char *err,
-		    size_t errlen);
+int statefile_write(const char *dir, const char *name, const char *text, char *err, size_t errlen);
 
 /*
  * Reads DIR/NAME into a new string (*out, caller frees). Returns 1 when read, 0 when the file

@@ -201,6 +201,11 @@ const char *broker_bootstraps(const struct broker *b)
 	return rd_kafka_mock_cluster_bootstraps(b->mcluster);
 }
 
+rd_kafka_mock_cluster_t *broker_mock_cluster(struct broker *b)
+{
+	return b->mcluster;
+}
+
 void broker_poll(struct broker *b, int timeout_ms)
 {
 	rd_kafka_poll(b->rk, timeout_ms);

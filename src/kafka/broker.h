@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
 #define BROKER_BROKERS_MAX    16
 #define BROKER_PARTITIONS_MAX 10000
 /* Kafka's own limit on the length of a topic name. */
@@ -48,6 +51,13 @@ struct broker *broker_new(const struct broker_opts *opts, char *err, size_t errl
 
 /* The comma-separated bootstrap list ("127.0.0.1:PORT,..."); borrowed, valid until broker_free. */
 const char *broker_bootstraps(const struct broker *b);
+
+/*
+ * The underlying mock cluster, borrowed (valid until broker_free), for fault injection in tests:
+ * rd_kafka_mock_broker_set_down/_up/_set_rtt, rd_kafka_mock_push_request_errors. Broker ids
+ * run from 1 to opts->brokers.
+ */
+rd_kafka_mock_cluster_t *broker_mock_cluster(struct broker *b);
 
 /* Hands librdkafka's queued log lines to our logger, waiting up to TIMEOUT_MS for one. */
 void broker_poll(struct broker *b, int timeout_ms);

@@ -21,9 +21,15 @@ struct producer;
  * Creates an idempotent producer (enable.idempotence=true, acks=all, partitioner murmur2_random,
  * message.timeout.ms=0 so a message is retried until it is delivered) from CONF, which it takes
  * ownership of, also on failure. Returns NULL with err filled.
+ * Those settings replace whatever CONF says (a replaced partitioner or message.timeout.ms is
+ * logged as a warning). Where CONF keeps librdkafka's defaults, the queue is bounded to
+ * queue.buffering.max.messages=100000 and queue.buffering.max.kbytes=65536. CONF with a
+ * transactional.id, or a queue too small for one message of message.max.bytes, is refused.
+ * librdkafka's log lines go to our logger (component "kafka") from producer_poll/_send/_flush,
+ * in the caller's thread. ACK may read producer_in_flight() but must not send, poll or flush.
  */
 struct producer *producer_new(rd_kafka_conf_t *conf, producer_ack_fn ack, void *arg, char *err,
-			      size_t errlen);
+                              size_t errlen);
 
 /*
  * Queues one message. KEY may be NULL (no key), VALUE may be NULL (a tombstone). The bytes are
@@ -33,7 +39,7 @@ struct producer *producer_new(rd_kafka_conf_t *conf, producer_ack_fn ack, void *
  * or when a stop was requested (signals_stop_requested()) while it waited for room.
  */
 int producer_send(struct producer *p, const char *topic, const void *key, size_t keylen,
-		  const void *value, size_t valuelen, uint64_t opaque, char *err, size_t errlen);
+                  const void *value, size_t valuelen, uint64_t opaque, char *err, size_t errlen);
 
 /* Serves delivery reports for up to TIMEOUT_MS. */
 void producer_poll(struct producer *p, int timeout_ms);

@@ -53,6 +53,7 @@
 #
 # Kafka (kcat on $BROKERS, each call bounded by ${KAFKA_TIMEOUT:-30} s)
 #   kafka_count TOPIC          number of messages from the beginning to the end of all partitions.
+#   kafka_count_ge TOPIC N     true when TOPIC holds at least N messages: wait_for kafka_count_ge T N
 #   kafka_read TOPIC           message values, one a line.
 #   kafka_read_kv TOPIC        key TAB value, one message a line.
 #   kafka_read_json TOPIC      kcat -J envelopes (topic, partition, offset, key, payload, headers).
@@ -768,6 +769,12 @@ kafka_consume()
 kafka_count()
 {
 	kafka_consume "$1" -f '%o\n' | wc -l
+}
+
+# kafka_count_ge TOPIC N: true when TOPIC holds at least N messages (for wait_for).
+kafka_count_ge()
+{
+	[ "$(kafka_count "$1")" -ge "$2" ]
 }
 
 kafka_read()

@@ -33,11 +33,11 @@ TEST(colfilter_rejects_bad_entries)
 
 	CHECK(colfilter_new(NULL, 0, bad1, 1, err, sizeof(err)) == NULL);
 	CHECK_STR(err, "mask_columns entry 'customer.card' is not "
-		       "schema.table.column[:sha256|:redact]");
+	               "schema.table.column[:sha256|:redact]");
 	CHECK(colfilter_new(NULL, 0, bad2, 1, err, sizeof(err)) == NULL);
 	CHECK(colfilter_new(bad3, 1, NULL, 0, err, sizeof(err)) == NULL);
 	CHECK_STR(err, "exclude_columns entry 'public.customer.card:redact' is not "
-		       "schema.table.column");
+	               "schema.table.column");
 }
 
 TEST(colfilter_mask_values)

@@ -130,7 +130,7 @@ make_case()
 	db=case_${name}
 	echo "case $name"
 	sql postgres -c "CREATE DATABASE $db"
-	sql "$db" -f "$dir/setup.sql"
+	sql "$db" -f "$dir/setup.sql" >/dev/null
 	sql "$db" -c "SELECT 1 FROM pg_create_logical_replication_slot('spoke_case', 'pgoutput')" >/dev/null
 	sql "$db" -f "$dir/changes.sql" >/dev/null
 	sql "$db" <<<"$PEEK_SQL" >"$dir/input.hex"

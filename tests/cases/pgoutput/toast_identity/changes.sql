@@ -1,0 +1,16 @@
+INSERT INTO articles VALUES (1, 'first', repeat('0123456789abcdef', 1000));
+UPDATE articles SET title = 'second' WHERE id = 1;
+UPDATE articles SET id = 2 WHERE id = 1;
+UPDATE articles SET body = 'short now' WHERE id = 2;
+DELETE FROM articles WHERE id = 2;
+INSERT INTO full_rows VALUES (1, 'a', repeat('x', 10000));
+UPDATE full_rows SET v = 'b';
+UPDATE full_rows SET v = NULL;
+DELETE FROM full_rows;
+INSERT INTO by_index VALUES (1, 2, 'v');
+UPDATE by_index SET v = 'w';
+UPDATE by_index SET b = 3;
+DELETE FROM by_index;
+INSERT INTO two_keys VALUES (1, 'a', 'v');
+UPDATE two_keys SET k2 = 'b', v = 'w';
+DELETE FROM two_keys;
