@@ -3,6 +3,7 @@
 #   make SANITIZE=1      build with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make test [T=name]   install missing packages, build, run unit, golden and integration tests
 #   make unit            unit tests only; make valgrind: unit tests under valgrind
+#   make bench [ROWS=n]  spoke capture vs pg_recvlogical on one n-row transaction
 #   make format / format-check
 
 PKGS     := libpq libmariadb odbc rdkafka jansson libcurl inih libmicrohttpd libcrypto
@@ -37,7 +38,7 @@ UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 FMT_FILES  := $(sort $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/integration/*.c))
 
-.PHONY: all spoke test unit valgrind format format-check clean deps
+.PHONY: all spoke test unit valgrind format format-check clean deps bench
 all: spoke
 
 spoke: $(BUILD)/spoke
@@ -60,6 +61,10 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory spoke $(BUILD)/unit-tests
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke UNIT=$(CURDIR)/$(BUILD)/unit-tests tests/run $(T)
+
+# Benchmarks are not tests: figures side by side with the reference tools, in one run.
+bench: deps spoke
+	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/pg_capture.sh $(ROWS)
 
 unit: spoke $(BUILD)/unit-tests
 	@$(BUILD)/unit-tests $(T)

@@ -54,8 +54,8 @@ static const struct {
 static const struct {
 	const char *name, *value;
 } bounded[] = {
-    {"queue.buffering.max.messages", "100000"},
-    {"queue.buffering.max.kbytes", "65536"},
+    {"queue.buffering.max.messages", "50000"},
+    {"queue.buffering.max.kbytes", "16384"},
 };
 
 /* Reads property NAME of CONF into BUF ("" when it is unknown or unset). */
