@@ -1,0 +1,95 @@
+/*
+ * dialect: the SQL of trigger capture for each database: the changelog table, the triggers that
+ * write each row change into it as JSON (with the database's own JSON functions), the session
+ * mark that appliers set so triggers skip their writes, the proof that a gap can no longer be
+ * filled, and the reader's queries. One row per database in the table of dialect.c.
+ */
+#ifndef SPOKE_DIALECT_H
+#define SPOKE_DIALECT_H
+
+#include "core/buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A column of a captured table, as the database's catalog describes it. */
+struct dialect_column {
+	const char *name;
+	const char *type; /* the catalog's type name, lower case: "decimal", "datetime", "varchar" */
+	int scale;	  /* decimals / fractional seconds where it matters, else 0 */
+	bool key;	  /* part of the primary key */
+};
+
+struct dialect_table {
+	const char *schema; /* MySQL: the database; SQLite: "main" */
+	const char *name;
+	const struct dialect_column *cols;
+	int ncols;
+};
+
+/* A list of SQL statements, each complete and runnable on its own through the driver. */
+struct stmt_list {
+	char **stmts;
+	size_t n;
+};
+
+void stmt_list_release(struct stmt_list *l);
+
+struct dialect {
+	const char *name; /* mysql, postgresql, sqlite, sqlserver (the dialect = key) */
+	/*
+	 * Statements that create the changelog table CHANGELOG (in the current schema/database)
+	 * with columns seq (ascending, assigned at insert), tx, schema_name, table_name, op
+	 * ('c','u','d'), pk, before, after (JSON text), changed_at, and its supporting objects.
+	 */
+	void (*create_changelog)(const char *changelog, struct stmt_list *out);
+	void (*drop_changelog)(const char *changelog, struct stmt_list *out);
+	/*
+	 * Statements that create the AFTER INSERT, UPDATE and DELETE triggers of T, named
+	 * spoke_<table>_ins/_upd/_del, writing pk/before/after as JSON objects: decimals as strings
+	 * of their exact digits, dates "2026-11-23", date-times "2026-11-23T10:00:00.123456",
+	 * booleans true/false where the database has them, binary as base64, NULL as null. Each
+	 * trigger skips sessions marked by mark_session. Each trigger body carries the marker
+	 * comment "spoke-managed" so setup can tell its own triggers from others'.
+	 */
+	void (*create_triggers)(const struct dialect_table *t, const char *changelog,
+				struct stmt_list *out);
+	void (*drop_triggers)(const struct dialect_table *t, struct stmt_list *out);
+	/* The statement an applier runs on its session so triggers skip its writes. */
+	const char *mark_session;
+	/*
+	 * Query listing the columns of one table: params (schema, table); rows (name, type,
+	 * scale, is_key as "1"/"0") in column order.
+	 */
+	const char *columns_query;
+	/* Query listing triggers named spoke_<table>_%: params (schema, table); rows (name, body). */
+	const char *triggers_query;
+	/* Query returning one row (seq text) with the highest seq in the changelog (%s: changelog). */
+	const char *max_seq_query;
+	/*
+	 * Query reading changes: params (after_seq, limit); rows (seq, tx, schema_name, table_name,
+	 * op, pk, before, after, changed_at) ordered by seq. %s: changelog (quoted by the caller).
+	 */
+	const char *read_query;
+	/* Deletes delivered rows: params (up_to_seq). %s: changelog. */
+	const char *purge_query;
+	/*
+	 * Gap proof: GAP_MARK_QUERY (no params) returns one row with a text mark taken now (a
+	 * timestamp, a snapshot xmax); GAP_PROOF_QUERY (param: that mark) returns one row "1" when no
+	 * transaction that was running at the mark is still running, "0" otherwise. NULL when the
+	 * database offers no proof (gap_timeout then applies).
+	 */
+	const char *gap_mark_query;
+	const char *gap_proof_query;
+	/* Statement starting a consistent read (snapshot and high-water mark in one view). */
+	const char *begin_snapshot;
+	/* Quotes an identifier into OUT (backticks, double quotes, brackets). */
+	void (*quote_ident)(struct buf *out, const char *ident);
+};
+
+/* The dialect called NAME, or NULL. */
+const struct dialect *dialect_find(const char *name);
+/* The dialect for a database product name from the driver ("MariaDB", "MySQL", ...), or NULL. */
+const struct dialect *dialect_for_product(const char *product);
+
+#endif

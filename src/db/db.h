@@ -1,0 +1,50 @@
+/*
+ * db: the small database driver interface that trigger capture (and later SQL targets) use:
+ * one implementation per client library (mysql.c: libmysqlclient/libmariadb, odbc.c: unixODBC),
+ * one row each in the driver table of db.c.
+ */
+#ifndef SPOKE_DB_H
+#define SPOKE_DB_H
+
+#include "core/config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct db;
+
+/*
+ * Called once per result row: VALS[i] is the text of column i (NUL-terminated, NULL for SQL
+ * NULL), LENS[i] its length in bytes (binary columns may hold NUL bytes: use LENS). Valid only
+ * during the call. Return 0 to go on, -1 to stop (db_query then returns -1, err as written by
+ * the callback into the err buffer given to db_query).
+ */
+typedef int (*db_row_fn)(void *arg, int ncols, const char *const *vals, const size_t *lens,
+			 char *err, size_t errlen);
+
+/*
+ * Connects with the connection keys of SEC ([source] or [target] of type mysql or odbc:
+ * host/port/socket/user/password/database, or connection/password). Returns NULL with err
+ * naming the server (never the password) and why: unreachable, refused, bad credentials,
+ * unknown database, missing ODBC driver (naming the driver and the odbcinst.ini searched).
+ */
+struct db *db_open(const struct conf_section *sec, char *err, size_t errlen);
+/* Closes the connection. Accepts NULL. */
+void db_close(struct db *db);
+
+/*
+ * Runs SQL with NPARAMS text parameters (placeholders '?'; a NULL entry is SQL NULL) through
+ * the driver's parameter binding, never by pasting values into SQL. ROW (may be NULL) receives
+ * every result row. Returns 0, or -1 with err filled.
+ */
+int db_query(struct db *db, const char *sql, const char *const *params, int nparams, db_row_fn row,
+	     void *arg, char *err, size_t errlen);
+/* db_query without parameters and rows (DDL, BEGIN, COMMIT, SET). */
+int db_exec(struct db *db, const char *sql, char *err, size_t errlen);
+
+/* True when the last failure lost the connection (or timed out): retry after reconnecting. */
+bool db_lost(const struct db *db);
+/* The database product, as the server names it ("MariaDB", "PostgreSQL", "SQLite", ...). */
+const char *db_product(const struct db *db);
+
+#endif
