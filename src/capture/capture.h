@@ -28,4 +28,9 @@ int pg_source_run(const struct config *cfg, const struct conf_section *sec);
 int pg_setup(const struct config *cfg, const struct conf_section *sec, FILE *out);
 int pg_teardown(const struct config *cfg, const struct conf_section *sec, FILE *out);
 
+/* Trigger tables: MariaDB/MySQL (libmysqlclient) and any database through ODBC (trigger*.c). */
+int trigger_source_run(const struct config *cfg, const struct conf_section *sec);
+int trigger_setup(const struct config *cfg, const struct conf_section *sec, FILE *out);
+int trigger_teardown(const struct config *cfg, const struct conf_section *sec, FILE *out);
+
 #endif

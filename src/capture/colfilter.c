@@ -106,6 +106,15 @@ enum col_action colfilter_action(const struct colfilter *f, const char *schema, 
 	return COL_KEEP;
 }
 
+bool colfilter_has_table(const struct colfilter *f, const char *schema, const char *table)
+{
+	for (size_t i = 0; f && i < f->n; i++)
+		if (strcmp(f->rules[i].table, table) == 0 &&
+		    strcmp(f->rules[i].schema, schema) == 0)
+			return true;
+	return false;
+}
+
 void colfilter_mask(enum col_action action, const char *text, size_t len, struct buf *out)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -4,6 +4,7 @@
 
 #include "core/buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum col_action { COL_KEEP, COL_EXCLUDE, COL_SHA256, COL_REDACT };
@@ -22,6 +23,9 @@ void colfilter_free(struct colfilter *f);
 /* What to do with SCHEMA.TABLE.COLUMN. F may be NULL (keep everything). */
 enum col_action colfilter_action(const struct colfilter *f, const char *schema, const char *table,
                                  const char *column);
+
+/* True when some rule names a column of SCHEMA.TABLE (F may be NULL). */
+bool colfilter_has_table(const struct colfilter *f, const char *schema, const char *table);
 
 /*
  * Appends the masked form of TEXT (LEN bytes) as a JSON string: sha256 -> lowercase hex of the

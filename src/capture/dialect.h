@@ -15,9 +15,10 @@
 /* A column of a captured table, as the database's catalog describes it. */
 struct dialect_column {
 	const char *name;
-	const char *type; /* the catalog's type name, lower case: "decimal", "datetime", "varchar" */
-	int scale;	  /* decimals / fractional seconds where it matters, else 0 */
-	bool key;	  /* part of the primary key */
+	const char
+	    *type; /* the catalog's type name, lower case: "decimal", "datetime", "varchar" */
+	int scale; /* decimals / fractional seconds where it matters, else 0 */
+	bool key;  /* part of the primary key */
 };
 
 struct dialect_table {
@@ -53,7 +54,7 @@ struct dialect {
 	 * comment "spoke-managed" so setup can tell its own triggers from others'.
 	 */
 	void (*create_triggers)(const struct dialect_table *t, const char *changelog,
-				struct stmt_list *out);
+	                        struct stmt_list *out);
 	void (*drop_triggers)(const struct dialect_table *t, struct stmt_list *out);
 	/* The statement an applier runs on its session so triggers skip its writes. */
 	const char *mark_session;
@@ -81,6 +82,12 @@ struct dialect {
 	 */
 	const char *gap_mark_query;
 	const char *gap_proof_query;
+	/*
+	 * Writes "SELECT <pk JSON>, <row JSON> FROM <table>" for T, the JSON built exactly as the
+	 * triggers build pk and after, so snapshot rows and changes look alike. NULL until the
+	 * dialect supports snapshots.
+	 */
+	void (*select_rows)(const struct dialect_table *t, struct buf *out);
 	/* Statement starting a consistent read (snapshot and high-water mark in one view). */
 	const char *begin_snapshot;
 	/* Quotes an identifier into OUT (backticks, double quotes, brackets). */

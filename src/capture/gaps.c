@@ -103,6 +103,13 @@ int gaps_read(struct gaps *g, uint64_t seq, const char *mark, int64_t now_ms)
 	return 0;
 }
 
+void gaps_mark_new(struct gaps *g, const char *mark)
+{
+	for (size_t i = 0; i < g->ngaps; i++)
+		if (!g->gaps[i].mark[0])
+			snprintf(g->gaps[i].mark, sizeof(g->gaps[i].mark), "%s", mark);
+}
+
 /* Index of the gap holding SEQ, or -1 (binary search: gaps are sorted and disjoint). */
 static long find(const struct gaps *g, uint64_t seq)
 {
@@ -186,7 +193,8 @@ int gaps_batch(struct gaps *g, uint64_t ticket, uint64_t seq)
 {
 	if (g->head + g->nbatches == g->capbatches) {
 		if (g->head > 0) {
-			memmove(g->batches, g->batches + g->head, g->nbatches * sizeof(*g->batches));
+			memmove(g->batches, g->batches + g->head,
+			        g->nbatches * sizeof(*g->batches));
 			g->head = 0;
 		} else {
 			size_t cap = g->capbatches ? g->capbatches * 2 : 16;
@@ -242,9 +250,9 @@ char *gaps_dump(const struct gaps *g)
 	used = (size_t)snprintf(out, size, "low_water=%" PRIu64 "\n", g->low_water);
 	for (size_t i = 0; i < g->ngaps && used < size; i++)
 		used += (size_t)snprintf(out + used, size - used,
-					 "gap=%" PRIu64 "-%" PRIu64 " %lld %s\n", g->gaps[i].first,
-					 g->gaps[i].last, (long long)g->gaps[i].seen_ms,
-					 g->gaps[i].mark);
+		                         "gap=%" PRIu64 "-%" PRIu64 " %lld %s\n", g->gaps[i].first,
+		                         g->gaps[i].last, (long long)g->gaps[i].seen_ms,
+		                         g->gaps[i].mark);
 	return out;
 }
 

@@ -18,7 +18,7 @@
 struct gap {
 	uint64_t first, last;
 	int64_t seen_ms; /* when it was first seen open (wall clock, ms) */
-	char mark[64];	 /* the database's gap mark taken when it was seen */
+	char mark[64];   /* the database's gap mark taken when it was seen */
 	uint64_t ticket; /* 0: open; else (first == last) the ticket carrying its late row */
 };
 
@@ -38,6 +38,11 @@ uint64_t gaps_low_water(const struct gaps *g);
  * become open gaps with MARK and NOW_MS. Returns 0, or -1 when out of memory.
  */
 int gaps_read(struct gaps *g, uint64_t seq, const char *mark, int64_t now_ms);
+/*
+ * Gives MARK to the gaps read without one (gaps_read with MARK NULL): the reader takes the mark
+ * after the query that revealed them, so every transaction that could fill them began before it.
+ */
+void gaps_mark_new(struct gaps *g, const char *mark);
 /* Whether SEQ is an open gap (its late row must be published). */
 bool gaps_is_open(const struct gaps *g, uint64_t seq);
 /*

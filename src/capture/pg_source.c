@@ -94,20 +94,22 @@ static void state_name(const struct pg_source *src, char *out, size_t outlen)
 	snprintf(out, outlen, "%s.snapshot", src->name);
 }
 
-static bool snapshot_done(const struct pg_source *src)
+/* What the state file says of this slot's snapshot: "" (never started), "running", "done". */
+static const char *snapshot_status(const struct pg_source *src)
 {
-	char name[128], err[256], want[300];
+	char name[128], err[256], prefix[300];
 	char *text = NULL;
-	bool done;
+	const char *status = "";
 
 	state_name(src, name, sizeof(name));
 	if (statefile_read(conf_str(config_find(src->cfg, "spoke", NULL), "state_dir"), name, &text,
 	                   err, sizeof(err)) <= 0)
-		return false;
-	snprintf(want, sizeof(want), "slot=%s\nsnapshot=done\n", conf_str(src->sec, "slot"));
-	done = strcmp(text, want) == 0;
+		return status;
+	snprintf(prefix, sizeof(prefix), "slot=%s\nsnapshot=", conf_str(src->sec, "slot"));
+	if (strncmp(text, prefix, strlen(prefix)) == 0)
+		status = strcmp(text + strlen(prefix), "done\n") == 0 ? "done" : "running";
 	free(text);
-	return done;
+	return status;
 }
 
 static int mark_snapshot(const struct pg_source *src, const char *status, char *err, size_t errlen)
@@ -213,17 +215,24 @@ static int take_snapshot(struct pg_source *src, struct slot_state *st, char *err
 static int start_capture(struct pg_source *src, char *err, size_t errlen)
 {
 	const char *mode = conf_str(src->sec, "snapshot");
+	const char *status;
 	struct slot_state st;
 	bool snap;
 
 	if (preflight(src, err, errlen) < 0 || wait_slot_free(src, &st, err, errlen) < 0)
 		return -1;
+	status = snapshot_status(src);
 	snap = strcmp(mode, "always") == 0 ||
-	       (strcmp(mode, "initial") == 0 && !(st.exists && snapshot_done(src)));
-	if (snap && strcmp(mode, "initial") == 0 && st.exists)
+	       (strcmp(mode, "initial") == 0 && !(st.exists && strcmp(status, "done") == 0));
+	if (snap && strcmp(status, "running") == 0)
 		log_swarn("capture", src->name,
-		          "slot %s exists but its snapshot never finished: taking it again",
+		          "the last snapshot never finished: taking it again");
+	else if (snap && strcmp(status, "done") == 0)
+		log_swarn("capture", src->name,
+		          "slot %s is gone: taking a new snapshot so that nothing is missed",
 		          conf_str(src->sec, "slot"));
+	else if (snap)
+		log_sinfo("capture", src->name, "first start: taking the initial snapshot");
 	if (snap)
 		return take_snapshot(src, &st, err, errlen);
 	if (!st.exists) {

@@ -192,9 +192,10 @@ static int stream_ended(struct pg_stream *s, char *err, size_t errlen)
 {
 	PGresult *res = PQgetResult(s->conn);
 
-	if (res && PQresultStatus(res) != PGRES_COMMAND_OK && PQresultErrorMessage(res)[0])
+	if (res && PQresultStatus(res) != PGRES_COMMAND_OK && PQresultErrorMessage(res)[0]) {
 		snprintf(err, errlen, "replication stream ended: %s", PQresultErrorMessage(res));
-	else
+		pgconn_oneline(err);
+	} else
 		pgconn_error(s->conn, err, errlen);
 	if (!err[0])
 		snprintf(err, errlen, "the server ended the replication stream");

@@ -1,6 +1,8 @@
 /* pgconn: opens libpq connections for capture with the session settings the decoder expects. */
 #include "capture/pgconn.h"
 
+#include "core/log.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -8,18 +10,39 @@
 	"-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=3 -c bytea_output=hex "            \
 	"-c IntervalStyle=iso_8601"
 
+void pgconn_oneline(char *text)
+{
+	char *out = text;
+	bool space = false;
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n' || *p == '\t' || *p == ' ') {
+			space = out != text;
+			continue;
+		}
+		if (space)
+			*out++ = ' ';
+		space = false;
+		*out++ = *p;
+	}
+	*out = '\0';
+}
+
 void pgconn_error(PGconn *conn, char *err, size_t errlen)
 {
-	const char *msg = conn ? PQerrorMessage(conn) : "out of memory";
-	size_t n;
+	snprintf(err, errlen, "%s", conn ? PQerrorMessage(conn) : "out of memory");
+	pgconn_oneline(err);
+}
 
-	snprintf(err, errlen, "%s", msg);
-	n = strlen(err);
-	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
-		err[--n] = '\0';
-	for (char *p = err; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
+/* Server notices (WARNING: terminating connection ...) go to the log, not to stderr raw. */
+static void on_notice(void *arg, const char *message)
+{
+	char line[1024];
+
+	snprintf(line, sizeof(line), "%s", message);
+	pgconn_oneline(line);
+	(void)arg;
+	log_debug("postgres", "%s", line);
 }
 
 PGconn *pgconn_open(const char *conninfo, const char *password, const char *app, bool replication,
@@ -51,6 +74,7 @@ PGconn *pgconn_open(const char *conninfo, const char *password, const char *app,
 		PQfinish(conn);
 		return NULL;
 	}
+	PQsetNoticeProcessor(conn, on_notice, NULL);
 	return conn;
 }
 
@@ -65,9 +89,7 @@ PGresult *pgconn_exec(PGconn *conn, const char *sql, const char *const *params, 
 		return res;
 	if (res && PQresultErrorMessage(res)[0]) {
 		snprintf(err, errlen, "%s", PQresultErrorMessage(res));
-		for (char *p = err; *p; p++)
-			if (*p == '\n')
-				*p = *(p + 1) ? ' ' : '\0';
+		pgconn_oneline(err);
 	} else {
 		pgconn_error(conn, err, errlen);
 	}

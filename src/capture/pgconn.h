@@ -16,6 +16,9 @@
 PGconn *pgconn_open(const char *conninfo, const char *password, const char *app, bool replication,
                     char *err, size_t errlen);
 
+/* Folds a multi-line server message into one line (newlines, tabs, runs of blanks). */
+void pgconn_oneline(char *text);
+
 /* Copies libpq's last error for CONN into err, one line, without the trailing newline. */
 void pgconn_error(PGconn *conn, char *err, size_t errlen);
 

@@ -19,6 +19,9 @@ TEST(colfilter_entries_and_actions)
 	CHECK_INT(colfilter_action(f, "public", "customer", "id"), COL_KEEP);
 	CHECK_INT(colfilter_action(f, "other", "customer", "card"), COL_KEEP);
 	CHECK_INT(colfilter_action(NULL, "public", "customer", "card"), COL_KEEP);
+	CHECK(colfilter_has_table(f, "public", "customer"));
+	CHECK(!colfilter_has_table(f, "public", "orders"));
+	CHECK(!colfilter_has_table(NULL, "public", "customer"));
 	colfilter_free(f);
 }
 

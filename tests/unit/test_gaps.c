@@ -55,9 +55,12 @@ TEST(gaps_big_jump_is_one_run)
 	const struct gap *list;
 	size_t n;
 
-	gaps_read(g, 5000000001ULL, "m", 0);
+	gaps_read(g, 5000000001ULL, NULL, 0);
 	list = gaps_list(g, &n);
 	CHECK_INT(n, 1);
+	CHECK_STR(list[0].mark, "");
+	gaps_mark_new(g, "m2");
+	CHECK_STR(list[0].mark, "m2");
 	CHECK_INT(list[0].first, 1);
 	CHECK_INT(list[0].last, 5000000000ULL);
 	gaps_filling(g, 77, 9);
