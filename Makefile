@@ -50,6 +50,10 @@ $(BUILD)/spoke: $(OBJS) $(MAIN_OBJ)
 $(BUILD)/unit-tests: $(OBJS) $(UNIT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
+# A small client of the db drivers, used by the integration tests (not installed).
+$(BUILD)/dbcheck: $(OBJS) $(BUILD)/tests/integration/dbcheck.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -59,7 +63,7 @@ deps:
 
 # `make test` installs what is missing first, so a fresh Debian 12 machine needs nothing else.
 test: deps
-	@$(MAKE) --no-print-directory spoke $(BUILD)/unit-tests
+	@$(MAKE) --no-print-directory spoke $(BUILD)/unit-tests $(BUILD)/dbcheck
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke UNIT=$(CURDIR)/$(BUILD)/unit-tests tests/run $(T)
 
 # Benchmarks are not tests: figures side by side with the reference tools, in one run.
@@ -82,4 +86,4 @@ format-check:
 clean:
 	rm -rf build spoke
 
--include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/tests/integration/dbcheck.d

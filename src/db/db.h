@@ -20,7 +20,7 @@ struct db;
  * the callback into the err buffer given to db_query).
  */
 typedef int (*db_row_fn)(void *arg, int ncols, const char *const *vals, const size_t *lens,
-			 char *err, size_t errlen);
+                         char *err, size_t errlen);
 
 /*
  * Connects with the connection keys of SEC ([source] or [target] of type mysql or odbc:
@@ -35,12 +35,28 @@ void db_close(struct db *db);
 /*
  * Runs SQL with NPARAMS text parameters (placeholders '?'; a NULL entry is SQL NULL) through
  * the driver's parameter binding, never by pasting values into SQL. ROW (may be NULL) receives
- * every result row. Returns 0, or -1 with err filled.
+ * every result row, as it arrives: this layer holds one row at a time. The native mysql driver
+ * streams; ODBC drivers may buffer a whole result first unless their connection string says
+ * otherwise (psqlodbc: UseDeclareFetch=1; MariaDB Connector/ODBC 3.1.17+: NO_CACHE=1). ROW
+ * must not use DB itself, and should not stall for minutes (a server may give up sending). A
+ * statement without a result set (DDL, INSERT, SET) is fine. Returns 0, or -1 with err filled.
  */
 int db_query(struct db *db, const char *sql, const char *const *params, int nparams, db_row_fn row,
-	     void *arg, char *err, size_t errlen);
-/* db_query without parameters and rows (DDL, BEGIN, COMMIT, SET). */
+             void *arg, char *err, size_t errlen);
+/* db_query without parameters and rows (DDL, SET, INSERT; transactions: db_begin). */
 int db_exec(struct db *db, const char *sql, char *err, size_t errlen);
+
+/*
+ * Transactions. Statements run between db_begin and db_commit (or db_rollback) form one
+ * transaction; outside them every statement commits on its own (autocommit). Use these rather
+ * than db_exec("BEGIN"): ODBC drivers disagree on what a BEGIN statement does. Each returns 0,
+ * or -1 with err filled. db_commit and db_rollback end the transaction even when they fail (the
+ * connection is then back in autocommit; a failed commit leaves the outcome to the server).
+ * db_close rolls back a transaction still open.
+ */
+int db_begin(struct db *db, char *err, size_t errlen);
+int db_commit(struct db *db, char *err, size_t errlen);
+int db_rollback(struct db *db, char *err, size_t errlen);
 
 /* True when the last failure lost the connection (or timed out): retry after reconnecting. */
 bool db_lost(const struct db *db);

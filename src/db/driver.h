@@ -1,0 +1,54 @@
+/*
+ * driver: what each database driver of db/ (mysql.c, odbc.c) provides to db.c, and the helpers
+ * they share. Private to db/: callers use db.h.
+ */
+#ifndef SPOKE_DB_DRIVER_H
+#define SPOKE_DB_DRIVER_H
+
+#include "db/db.h"
+
+/* The operations of one driver; db.c resets db->lost before each call. */
+struct db_ops {
+	void (*close)(struct db *db);
+	int (*query)(struct db *db, const char *sql, const char *const *params, int nparams,
+	             db_row_fn row, void *arg, char *err, size_t errlen);
+	int (*begin)(struct db *db, char *err, size_t errlen);
+	int (*commit)(struct db *db, char *err, size_t errlen);
+	int (*rollback)(struct db *db, char *err, size_t errlen);
+};
+
+/*
+ * The part of every connection that db.c knows. A driver embeds it as the first member of its
+ * own struct and sets ops, product, and lost (on each failure that lost the connection).
+ */
+struct db {
+	const struct db_ops *ops;
+	bool lost;
+	char product[64];
+};
+
+/* Each driver's open: the db_open contract, for its own section type. */
+struct db *db_mysql_open(const struct conf_section *sec, char *err, size_t errlen);
+struct db *db_odbc_open(const struct conf_section *sec, char *err, size_t errlen);
+
+/*
+ * The values of one result row while it is assembled: N columns, each a growable buffer that
+ * is reused from row to row (so memory follows the largest row). Invariant: cap[i] > len[i]
+ * once a value is stored, so every value can be NUL-terminated.
+ */
+struct db_row {
+	int n;
+	char **buf;
+	size_t *cap;
+	const char **vals; /* what the row callback receives: buf[i] or NULL for SQL NULL */
+	size_t *lens;
+};
+
+/* Allocates N columns of INITIAL bytes each. Returns 0, or -1 with err filled. */
+int db_row_init(struct db_row *r, int n, size_t initial, char *err, size_t errlen);
+/* Grows column I to hold at least NEED bytes, keeping its content. Returns 0 or -1 (no memory). */
+int db_row_reserve(struct db_row *r, int i, size_t need);
+/* Frees the buffers; accepts a zeroed or released struct. */
+void db_row_release(struct db_row *r);
+
+#endif

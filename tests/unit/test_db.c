@@ -1,0 +1,241 @@
+/* Unit tests for db: driver dispatch and the error texts of connections that fail before a server. */
+#include "unit.h"
+#include "core/config.h"
+#include "db/db.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* A [source NAME] section built by hand (no config file, so no secret reaches the logger). */
+struct fake_section {
+	struct conf_section sec;
+	struct conf_value *values;
+};
+
+static const struct conf_section_def *source_def(void)
+{
+	for (size_t i = 0; i < config_nsections; i++)
+		if (strcmp(config_sections[i].kind, "source") == 0)
+			return &config_sections[i];
+	return NULL;
+}
+
+static void fake_init(struct fake_section *f, const char *name)
+{
+	const struct conf_section_def *def = source_def();
+
+	if (!def)
+		abort(); /* the config table lost its [source] */
+	memset(f, 0, sizeof(*f));
+	f->values = calloc(def->nkeys, sizeof(*f->values));
+	f->sec.def = def;
+	f->sec.name = (char *)(uintptr_t)name;
+	f->sec.values = f->values;
+}
+
+/* Sets KEY to VALUE (borrowed: the test's string literals outlive the section). */
+static void fake_set(struct fake_section *f, const char *key, const char *value)
+{
+	for (size_t i = 0; i < f->sec.def->nkeys; i++)
+		if (strcmp(f->sec.def->keys[i].name, key) == 0) {
+			f->values[i].text = (char *)(uintptr_t)value;
+			f->values[i].line = 1;
+		}
+}
+
+static void fake_set_num(struct fake_section *f, const char *key, long long num)
+{
+	for (size_t i = 0; i < f->sec.def->nkeys; i++)
+		if (strcmp(f->sec.def->keys[i].name, key) == 0)
+			f->values[i].num = num;
+}
+
+static void fake_release(struct fake_section *f)
+{
+	free(f->values);
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A section whose type no driver serves, as a future type or a typo would be. */
+TEST(db_open_unknown_type)
+{
+	static const struct conf_key keys[] = {
+	    {"type", CONF_STRING, NULL, 0, 0, NULL, 0, NULL, "type"},
+	};
+	static const struct conf_section_def def = {"source", true, false, keys, 1, "test"};
+	struct conf_value value = {.text = (char *)(uintptr_t) "oracle", .line = 1};
+	struct conf_section sec = {
+	    .def = &def, .name = (char *)(uintptr_t) "legacy", .line = 1, .values = &value};
+	char err[256] = "";
+
+	CHECK(db_open(&sec, err, sizeof(err)) == NULL);
+	CHECK_STR(err,
+	          "[source legacy]: no database driver for type 'oracle' (known: mysql, odbc)");
+}
+
+TEST(db_open_postgres_has_no_db_driver)
+{
+	struct fake_section f;
+	char err[256] = "";
+
+	fake_init(&f, "erp");
+	fake_set(&f, "type", "postgres");
+	CHECK(db_open(&f.sec, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "no database driver for type 'postgres'") != NULL);
+	fake_release(&f);
+}
+
+/* The ODBC environment variables a test replaces, restored afterwards. */
+struct odbc_env {
+	char dir[32];   /* the private configuration directory */
+	char inst[96];  /* its odbcinst.ini */
+	char *saved[3]; /* ODBCSYSINI, ODBCINI, ODBCINSTINI as they were (copies) or NULL */
+};
+
+static const char *const odbc_vars[3] = {"ODBCSYSINI", "ODBCINI", "ODBCINSTINI"};
+
+/*
+ * A private ODBC configuration in a new temporary directory: odbcinst.ini with one driver (not
+ * the one asked for, and with a library that does not exist) and no odbc.ini.
+ */
+static bool private_odbc(struct odbc_env *e)
+{
+	char ini[128];
+	FILE *f;
+
+	for (int i = 0; i < 3; i++) {
+		const char *v = getenv(odbc_vars[i]);
+
+		e->saved[i] = v ? strdup(v) : NULL;
+	}
+	snprintf(e->dir, sizeof(e->dir), "/tmp/spoke-db-XXXXXX");
+	if (!mkdtemp(e->dir))
+		return false;
+	snprintf(e->inst, sizeof(e->inst), "%s/odbcinst.ini", e->dir);
+	f = fopen(e->inst, "w");
+	if (!f)
+		return false;
+	fputs("[Some Other Driver]\nDriver=/nonexistent/libother.so\n", f);
+	fclose(f);
+	snprintf(ini, sizeof(ini), "%s/odbc.ini", e->dir);
+	setenv("ODBCSYSINI", e->dir, 1);
+	setenv("ODBCINI", ini, 1);
+	unsetenv("ODBCINSTINI");
+	return true;
+}
+
+static void private_odbc_end(struct odbc_env *e)
+{
+	unlink(e->inst);
+	rmdir(e->dir);
+	for (int i = 0; i < 3; i++) {
+		if (e->saved[i])
+			setenv(odbc_vars[i], e->saved[i], 1);
+		else
+			unsetenv(odbc_vars[i]);
+		free(e->saved[i]);
+	}
+}
+
+/* Opens an odbc section with CONNECTION and PASSWORD (may be NULL); expects a failure. */
+static bool odbc_fails(const char *connection, const char *password, char *err, size_t errlen)
+{
+	struct fake_section f;
+	struct db *db;
+
+	fake_init(&f, "legacy");
+	fake_set(&f, "type", "odbc");
+	fake_set(&f, "connection", connection);
+	fake_set(&f, "password", password);
+	db = db_open(&f.sec, err, errlen);
+	db_close(db);
+	fake_release(&f);
+	return db == NULL;
+}
+
+TEST(db_odbc_missing_driver_names_driver_and_odbcinst_ini)
+{
+	struct odbc_env e;
+	char err[1024] = "", want[256];
+
+	CHECK(private_odbc(&e));
+	CHECK(odbc_fails("Driver={Absent Driver};Database=x;", "pw-unit-1", err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "ODBC driver 'Absent Driver' is not installed: %s has no "
+	         "[Absent Driver] section",
+	         e.inst);
+	CHECK(strstr(err, want) != NULL);
+	CHECK(starts(err, "odbc Driver={Absent Driver};Database=x: "));
+	CHECK(strstr(err, "pw-unit-1") == NULL);
+	if (strstr(err, want) == NULL)
+		fprintf(stderr, "  err: %s\n", err);
+
+	/* A listed driver whose library is missing. */
+	CHECK(odbc_fails("Driver={Some Other Driver}", NULL, err, sizeof(err)));
+	CHECK(strstr(err, "ODBC driver 'Some Other Driver' cannot be loaded") != NULL);
+	CHECK(strstr(err, "/nonexistent/libother.so") != NULL);
+	private_odbc_end(&e);
+}
+
+TEST(db_odbc_missing_dsn_names_odbc_ini)
+{
+	struct odbc_env e;
+	char err[1024] = "", want[256];
+
+	CHECK(private_odbc(&e));
+	CHECK(odbc_fails("DSN=nowhere;UID=u;PWD=pw-unit-2", NULL, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "odbc DSN=nowhere: data source 'nowhere' is not defined in %s/odbc.ini (", e.dir);
+	CHECK(strncmp(err, want, strlen(want)) == 0);
+	CHECK(strstr(err, "pw-unit-2") == NULL);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fprintf(stderr, "  err: %s\n", err);
+	private_odbc_end(&e);
+}
+
+/* The error names where the connection goes and nothing else: never PWD, UID or options. */
+TEST(db_odbc_error_label_has_no_password)
+{
+	struct odbc_env e;
+	char err[1024] = "";
+
+	CHECK(private_odbc(&e));
+	CHECK(odbc_fails("Driver={Absent};Server=db1;Port=5432;UID=app;PWD={se;cr}}et-7};"
+	                 "Database=erp;SSLmode=require",
+	                 NULL, err, sizeof(err)));
+	CHECK(starts(err, "odbc Driver={Absent};Server=db1;Port=5432;Database=erp: "));
+	CHECK(strstr(err, "se;cr") == NULL);
+	CHECK(strstr(err, "et-7") == NULL);
+	CHECK(strstr(err, "app") == NULL);
+	CHECK(odbc_fails("driver={Absent};pwd=plain-secret-8", "other-secret-9", err, sizeof(err)));
+	CHECK(starts(err, "odbc driver={Absent}: "));
+	CHECK(strstr(err, "secret") == NULL);
+	CHECK(odbc_fails("UID=u;PWD=x-secret-10", NULL, err, sizeof(err)));
+	CHECK(starts(err, "odbc (connection string without DSN or Driver): "));
+	CHECK(strstr(err, "secret") == NULL);
+	private_odbc_end(&e);
+}
+
+/* Nothing listens on port 1: the error names host:port and never the password. */
+TEST(db_mysql_refused_names_host_port_not_password)
+{
+	struct fake_section f;
+	char err[512] = "";
+
+	fake_init(&f, "shop");
+	fake_set(&f, "type", "mysql");
+	fake_set(&f, "host", "127.0.0.1");
+	fake_set_num(&f, "port", 1);
+	fake_set(&f, "user", "app");
+	fake_set(&f, "password", "my-unit-secret-11");
+	fake_set(&f, "database", "shop");
+	CHECK(db_open(&f.sec, err, sizeof(err)) == NULL);
+	CHECK(starts(err, "mysql 127.0.0.1:1: "));
+	CHECK(strstr(err, "my-unit-secret-11") == NULL);
+	fake_release(&f);
+}
