@@ -8,11 +8,20 @@
 
 int pgcat_primary_key(PGconn *conn, uint32_t relid, char ***names, int *n, char *err, size_t errlen)
 {
+	/* the primary key; without one, the replica identity (USING INDEX, or FULL: every column) */
 	static const char sql[] =
-	    "SELECT a.attname FROM pg_index i "
-	    "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
-	    "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
-	    "WHERE i.indrelid = $1::oid AND i.indisprimary ORDER BY k.ord";
+	    "WITH r AS (SELECT c.oid, c.relreplident, EXISTS (SELECT 1 FROM pg_index p "
+	    "  WHERE p.indrelid = c.oid AND p.indisprimary) AS has_pk "
+	    "  FROM pg_class c WHERE c.oid = $1::oid), "
+	    "k AS (SELECT k.attnum, k.ord FROM r JOIN pg_index i ON i.indrelid = r.oid "
+	    "  CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
+	    "  WHERE i.indisprimary "
+	    "  OR (NOT r.has_pk AND r.relreplident = 'i' AND i.indisreplident) "
+	    "  UNION ALL SELECT a.attnum, a.attnum::bigint FROM r JOIN pg_attribute a "
+	    "  ON a.attrelid = r.oid WHERE NOT r.has_pk AND r.relreplident = 'f' "
+	    "  AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') "
+	    "SELECT a.attname FROM k JOIN pg_attribute a ON a.attrelid = $1::oid "
+	    "AND a.attnum = k.attnum ORDER BY k.ord";
 	char oid[16];
 	const char *params[1] = {oid};
 	PGresult *res;

@@ -10,7 +10,9 @@
 
 /*
  * Fills NAMES (caller frees each and the array) with the primary-key columns of table OID in
- * key order. *N is 0 when the table has none. Returns 0 or -1 with err filled.
+ * key order; for a table without one, its replica identity columns (the index of REPLICA
+ * IDENTITY USING INDEX, every column under FULL), as pgoutput flags them, so that snapshot and
+ * stream key its rows alike. *N is 0 when there are none. Returns 0 or -1 with err filled.
  */
 int pgcat_primary_key(PGconn *conn, uint32_t relid, char ***names, int *n, char *err,
                       size_t errlen);

@@ -334,8 +334,20 @@ static int stream_loop(struct pg_source *src, char *err, size_t errlen)
 
 		if (n < 0)
 			return 1;
-		if (n > 0 && handle_message(src, &msg, &reply, err, errlen) < 0)
-			return -1;
+		if (n > 0 && handle_message(src, &msg, &reply, err, errlen) < 0) {
+			if (!signals_stop_requested())
+				return -1;
+			/*
+			 * A stop interrupts a send waiting for room in Kafka's queue: an orderly
+			 * stop. The transaction stays open, so the position never passes it.
+			 */
+			log_sinfo(
+			    "capture", src->name,
+			    "stopped in the middle of a transaction (%s); it is sent again on "
+			    "the next start",
+			    err);
+			return 0;
+		}
 		publisher_poll(src->pub, 0);
 		if (publisher_failure(src->pub)) {
 			snprintf(err, errlen, "%s", publisher_failure(src->pub));
@@ -475,8 +487,14 @@ int pg_source_run(const struct config *cfg, const struct conf_section *sec)
 		goto out;
 	}
 	src.type_lookup.conn = src.meta;
-	if (start_capture(&src, err, sizeof(err)) < 0)
+	if (start_capture(&src, err, sizeof(err)) < 0) {
+		/* asked to stop while starting (a snapshot, a wait for the slot): not a failure */
+		if (signals_stop_requested()) {
+			log_sinfo("capture", sec->name, "stopped while starting: %s", err);
+			rc = 0;
+		}
 		goto out;
+	}
 	rc = stream_with_reconnect(&src, err, sizeof(err));
 out:
 	if (rc < 0 && err[0])
