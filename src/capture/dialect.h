@@ -28,12 +28,19 @@ struct dialect_table {
 	int ncols;
 };
 
-/* A list of SQL statements, each complete and runnable on its own through the driver. */
+/*
+ * A list of SQL statements, each complete and runnable on its own through the driver (MySQL
+ * trigger bodies hold semicolons: send them whole, never through a client's DELIMITER
+ * splitting). Zero-initialise it. The generators below append to it; when memory runs out they
+ * release it instead, so an empty list after a call means failure (every generator appends at
+ * least one statement).
+ */
 struct stmt_list {
 	char **stmts;
 	size_t n;
 };
 
+/* Frees the statements; the list is empty (and reusable) afterwards. Accepts a zeroed list. */
 void stmt_list_release(struct stmt_list *l);
 
 struct dialect {
@@ -42,6 +49,10 @@ struct dialect {
 	 * Statements that create the changelog table CHANGELOG (in the current schema/database)
 	 * with columns seq (ascending, assigned at insert), tx, schema_name, table_name, op
 	 * ('c','u','d'), pk, before, after (JSON text), changed_at, and its supporting objects.
+	 * CHANGELOG is unquoted: a name, or schema.name (split at the first dot; each part is
+	 * quoted here). Triggers resolve an unqualified name in the table's database (MySQL), the
+	 * search_path at setup (PostgreSQL), main (SQLite; it cannot be qualified there), and by the
+	 * trigger's name resolution (SQL Server): qualify it when tables live elsewhere.
 	 */
 	void (*create_changelog)(const char *changelog, struct stmt_list *out);
 	void (*drop_changelog)(const char *changelog, struct stmt_list *out);
@@ -51,7 +62,10 @@ struct dialect {
 	 * of their exact digits, dates "2026-11-23", date-times "2026-11-23T10:00:00.123456",
 	 * booleans true/false where the database has them, binary as base64, NULL as null. Each
 	 * trigger skips sessions marked by mark_session. Each trigger body carries the marker
-	 * comment "spoke-managed" so setup can tell its own triggers from others'.
+	 * comment "spoke-managed" so setup can tell its own triggers from others' (MySQL: a string
+	 * literal, as its clients strip comments). pk is NULL for a table without a primary key;
+	 * an update that changes the key has pk from the new row (SQL Server: a delete and a
+	 * create, as its statement triggers cannot pair the rows).
 	 */
 	void (*create_triggers)(const struct dialect_table *t, const char *changelog,
 	                        struct stmt_list *out);
@@ -70,6 +84,9 @@ struct dialect {
 	/*
 	 * Query reading changes: params (after_seq, limit); rows (seq, tx, schema_name, table_name,
 	 * op, pk, before, after, changed_at) ordered by seq. %s: changelog (quoted by the caller).
+	 * changed_at is text "YYYY-MM-DD HH:MM:SS.ffffff" in UTC in every dialect (SQLite keeps
+	 * milliseconds: the last three digits are 0). tx is NULL where the database has no cheap
+	 * transaction id (MySQL, SQLite).
 	 */
 	const char *read_query;
 	/* Deletes delivered rows: params (up_to_seq). %s: changelog. */
@@ -93,6 +110,12 @@ struct dialect {
 	/* Quotes an identifier into OUT (backticks, double quotes, brackets). */
 	void (*quote_ident)(struct buf *out, const char *ident);
 };
+
+/*
+ * Appends NAME (unquoted; "schema.name" is split at its first dot) quoted with D's quote_ident:
+ * the changelog for the %s of the queries above.
+ */
+void dialect_quote_name(const struct dialect *d, struct buf *out, const char *name);
 
 /* The dialect called NAME, or NULL. */
 const struct dialect *dialect_find(const char *name);
