@@ -5,6 +5,8 @@
 
 static const struct source_ops sources[] = {
     {"postgres", pg_source_run, pg_setup, pg_teardown},
+    {"mysql", trigger_source_run, trigger_setup, trigger_teardown},
+    {"odbc", trigger_source_run, trigger_setup, trigger_teardown},
 };
 
 const struct source_ops *capture_ops(const char *type)
