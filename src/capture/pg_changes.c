@@ -406,6 +406,28 @@ static bool key_changed(const struct pg_table *t, const struct pgo_tuple *old,
 	return false;
 }
 
+/*
+ * A key-only old row ('K') carries the replica identity columns. When they are not the message
+ * key's columns (REPLICA IDENTITY USING INDEX on another index than the primary key) the key of
+ * the delete is unknown: stop with the fix rather than publish a wrong key.
+ */
+static int old_key_check(const struct pg_table *t, const struct pgo_relation *rel, char oldkind,
+                         char *err, size_t errlen)
+{
+	for (int k = 0; oldkind == 'K' && k < t->nkey; k++) {
+		if (!rel->cols[t->key_cols[k]].key) {
+			snprintf(
+			    err, errlen,
+			    "table %s.%s: its old rows carry the replica identity index, not the "
+			    "primary key (%s), so deletes and key changes cannot be keyed: run "
+			    "ALTER TABLE %s.%s REPLICA IDENTITY DEFAULT (or FULL)",
+			    t->schema, t->name, rel->cols[t->key_cols[k]].name, t->schema, t->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* An update that changed the key: a delete of the old key (and its tombstone), a create. */
 static int emit_key_change(struct pg_source *src, struct pg_table *t,
                            const struct pgo_relation *rel, const struct pgo_tuple *old,
@@ -436,6 +458,8 @@ static int on_update(void *arg, const struct pgo_relation *rel, const struct pgo
 		return -1;
 	if (src->txn.skip)
 		return 0;
+	if (old && old_key_check(t, rel, oldkind, err, errlen) < 0)
+		return -1;
 	if (old && key_changed(t, old, newtup))
 		return emit_key_change(src, t, rel, old, oldkind, newtup, err, errlen);
 	buf_reset(&src->unchanged);
@@ -466,7 +490,8 @@ static int on_delete(void *arg, const struct pgo_relation *rel, const struct pgo
 		         t->schema, t->name);
 		return -1;
 	}
-	if (render_tuple(src, t, rel, old, NULL, oldkind == 'K', &src->before, NULL, err, errlen) <
+	if (old_key_check(t, rel, oldkind, err, errlen) < 0 ||
+	    render_tuple(src, t, rel, old, NULL, oldkind == 'K', &src->before, NULL, err, errlen) <
 	        0 ||
 	    render_key(src, t, rel, old, NULL, &src->key, err, errlen) < 0)
 		return -1;

@@ -119,7 +119,12 @@ static int check_tables(PGconn *conn, const struct conf_section *sec, char *err,
 	    "pg_index i WHERE i.indrelid = relid AND i.indisprimary)) THEN format('table %s.%s "
 	    "has no primary key (nor replica identity): once published, PostgreSQL refuses "
 	    "its UPDATEs and DELETEs; add a primary key, or run ALTER TABLE %I.%I REPLICA "
-	    "IDENTITY FULL', s, r, s, r) END FROM c";
+	    "IDENTITY FULL', s, r, s, r) "
+	    "WHEN relreplident = 'i' AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = relid "
+	    "AND i.indisprimary AND NOT i.indisreplident) THEN format('table %s.%s has REPLICA "
+	    "IDENTITY USING INDEX on an index other than its primary key: its deletes would not "
+	    "carry the key; run ALTER TABLE %I.%I REPLICA IDENTITY DEFAULT (or FULL)', s, r, s, r) "
+	    "END FROM c";
 	struct buf list = BUF_INIT;
 	size_t n;
 	char *const *tables = conf_list(sec, "tables", &n);
