@@ -122,14 +122,6 @@ static int mark_snapshot(const struct pg_source *src, const char *status, char *
 	                       text, err, errlen);
 }
 
-/* Sleeps *BACKOFF ms (interruptible by a stop), then doubles it up to BACKOFF_MAX_MS. */
-static void backoff_sleep(int *backoff)
-{
-	for (int slept = 0; slept < *backoff && !signals_stop_requested(); slept += 100)
-		usleep(100 * 1000);
-	*backoff = *backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : *backoff * 2;
-}
-
 static PGconn *open_conn(struct pg_source *src, bool replication, char *err, size_t errlen)
 {
 	char app[128];
@@ -152,7 +144,7 @@ static int connect_meta(struct pg_source *src)
 		log_serror("capture", src->name,
 		           "cannot connect to PostgreSQL: %s; retrying in %ds", err,
 		           backoff / 1000);
-		backoff_sleep(&backoff);
+		signals_backoff(&backoff, BACKOFF_MAX_MS);
 	}
 	return -1;
 }
@@ -470,7 +462,7 @@ static int stream_with_reconnect(struct pg_source *src, char *err, size_t errlen
 			return -1;
 		pg_stream_free(src->stream);
 		src->stream = NULL;
-		backoff_sleep(&backoff);
+		signals_backoff(&backoff, BACKOFF_MAX_MS);
 	}
 }
 

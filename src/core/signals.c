@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Signal flags are the other global state STYLE.md allows. */
 static volatile sig_atomic_t stop_signal;
@@ -58,4 +59,11 @@ void signals_service(void)
 		log_error("log", "%s; logging to stderr", err);
 	else
 		log_info("log", "log file reopened (SIGHUP)");
+}
+
+void signals_backoff(int *delay_ms, int max_ms)
+{
+	for (int slept = 0; slept < *delay_ms && !stop_signal; slept += 100)
+		usleep(100 * 1000);
+	*delay_ms = *delay_ms * 2 > max_ms ? max_ms : *delay_ms * 2;
 }

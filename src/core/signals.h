@@ -13,4 +13,10 @@ bool signals_take_hup(void);
 /* Handles a pending SIGHUP by reopening the log file; the main loop calls it each turn. */
 void signals_service(void);
 
+/*
+ * Sleeps *DELAY_MS (cut short by a stop request), then doubles *DELAY_MS up to MAX_MS: the
+ * wait between attempts to reach a server that went away.
+ */
+void signals_backoff(int *delay_ms, int max_ms);
+
 #endif
