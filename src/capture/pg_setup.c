@@ -90,7 +90,7 @@ static int print_setup(const struct conf_section *sec, FILE *out)
 		    out,
 		    "-- spoke setup for source %s (PostgreSQL logical decoding, pgoutput)\n"
 		    "-- Needs: wal_level = logical; a role with REPLICATION that owns or may\n"
-		    "-- SELECT the tables (see deploy/ for least-privilege SQL).\n"
+		    "-- SELECT the tables.\n"
 		    "-- Tables need a primary key or REPLICA IDENTITY FULL: once a table is in a\n"
 		    "-- publication, PostgreSQL refuses its UPDATEs and DELETEs otherwise.\n"
 		    "%s\n%s\n",
