@@ -257,7 +257,14 @@ static int open_stream(struct pg_source *src, char *err, size_t errlen)
 		}
 	}
 	pg_changes_reset(src);
-	src->txn.open = false;
+	if (src->txn.open) {
+		/*
+		 * The connection broke inside a transaction: it ends here with no position to
+		 * confirm (the slot sends it again whole), so later transactions are not held back.
+		 */
+		publisher_end(src->pub, src->txn.ticket, 0);
+		src->txn.open = false;
+	}
 	if (pg_stream_start(src->stream, conf_str(src->sec, "slot"),
 	                    conf_str(src->sec, "publication"), 0, err, errlen) < 0)
 		return -1;

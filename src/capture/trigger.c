@@ -266,15 +266,19 @@ static int read_batch(struct trig_source *src, const char *fmt, uint64_t from, u
 	src->position = publisher_begin(src->pub) + 1;
 	src->rows = 0;
 	src->filling = fill;
-	if (db_query(src->db, changelog_sql(src, fmt), params, 2, fill ? on_fill_row : on_main_row,
-	             src, err, errlen) < 0)
-		return -1;
+	int rc = db_query(src->db, changelog_sql(src, fmt), params, 2,
+	                  fill ? on_fill_row : on_main_row, src, err, errlen);
+
+	/*
+	 * The batch ends even when the query failed half-way (a lost connection): the rows it did
+	 * publish are accounted for, and later batches are not held back by an open one.
+	 */
 	publisher_end(src->pub, src->position - 1, src->position);
 	if (!fill && src->rows && gaps_batch(src->gaps, src->position, src->last_seq) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	return src->rows;
+	return rc < 0 ? -1 : src->rows;
 }
 
 /* Copies the first column of the first row into the caller's buffer (ARG: struct buf *). */
