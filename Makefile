@@ -69,6 +69,7 @@ test: deps
 # Benchmarks are not tests: figures side by side with the reference tools, in one run.
 bench: deps spoke
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/pg_capture.sh $(ROWS)
+	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/trigger_capture.sh $(ROWS)
 
 unit: spoke $(BUILD)/unit-tests
 	@$(BUILD)/unit-tests $(T)

@@ -542,6 +542,8 @@ static int on_begin(void *arg, uint64_t final_lsn, int64_t commit_ts, uint32_t x
 		return -1;
 	}
 	txn_open(src, final_lsn, (commit_ts + PG_EPOCH_OFFSET_US) / 1000, xid);
+	log_sdebug("capture", src->name, "transaction %u (commit at " LSN_FMT ") begins", xid,
+	           LSN_ARGS(final_lsn));
 	return 0;
 }
 

@@ -20,6 +20,8 @@
  * has not been read for 100 ms, so polling it faster would keep reading a stale list.
  */
 #define PROOF_INTERVAL_MS 500
+/* While the reader is behind, delivered changelog rows are deleted every this many batches. */
+#define PURGE_BATCHES 10
 
 enum {
 	COL_SEQ,
@@ -189,9 +191,25 @@ int trigger_publish_row(struct trig_source *src, const char *const *vals, const 
 	return 0;
 }
 
-/* Row callback of the main query: rows above read_through, in seq order. */
-static int on_main_row(void *arg, int ncols, const char *const *vals, const size_t *lens, char *err,
-                       size_t errlen)
+/* A row at or below read_through is new only as the late row of an open gap: it is published. */
+static int fill_row(struct trig_source *src, uint64_t seq, const char *const *vals, char *err,
+                    size_t errlen)
+{
+	if (!gaps_is_open(src->gaps, seq))
+		return 0;
+	log_sdebug("capture", src->name, "gap %" PRIu64 " filled by a late commit", seq);
+	if (trigger_publish_row(src, vals, "false", err, errlen) < 0)
+		return -1;
+	src->rows++;
+	return gaps_filling(src->gaps, seq, src->position) < 0 ? -1 : 0;
+}
+
+/*
+ * Row callback of the read query, rows in seq order: late rows of open gaps first (at or below
+ * read_through), then new rows above it (ignored by a gap-fill read).
+ */
+static int on_row(void *arg, int ncols, const char *const *vals, const size_t *lens, char *err,
+                  size_t errlen)
 {
 	struct trig_source *src = arg;
 	uint64_t seq;
@@ -204,34 +222,19 @@ static int on_main_row(void *arg, int ncols, const char *const *vals, const size
 	}
 	seq = strtoull(vals[COL_SEQ], NULL, 10);
 	if (seq <= gaps_read_through(src->gaps))
+		return fill_row(src, seq, vals, err, errlen);
+	if (src->filling)
 		return 0;
+	/* a row that cannot be published is not read: the checkpoint must not pass it */
+	if (trigger_publish_row(src, vals, "false", err, errlen) < 0)
+		return -1;
 	if (gaps_read(src->gaps, seq, NULL, envelope_now_ms()) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	src->last_seq = seq;
 	src->rows++;
-	return trigger_publish_row(src, vals, "false", err, errlen);
-}
-
-/* Row callback of the gap-fill query: only rows whose seq is an open gap are new. */
-static int on_fill_row(void *arg, int ncols, const char *const *vals, const size_t *lens, char *err,
-                       size_t errlen)
-{
-	struct trig_source *src = arg;
-	uint64_t seq;
-
-	(void)lens;
-	if (ncols < NCOLS || !vals[COL_SEQ])
-		return 0;
-	seq = strtoull(vals[COL_SEQ], NULL, 10);
-	if (!gaps_is_open(src->gaps, seq))
-		return 0;
-	log_sdebug("capture", src->name, "gap %" PRIu64 " filled by a late commit", seq);
-	if (trigger_publish_row(src, vals, "false", err, errlen) < 0)
-		return -1;
-	src->rows++;
-	return gaps_filling(src->gaps, seq, src->position) < 0 ? -1 : 0;
+	return 0;
 }
 
 const char *trigger_changelog_sql(const struct trig_source *src, const char *fmt, struct buf *out)
@@ -254,27 +257,30 @@ static const char *changelog_sql(struct trig_source *src, const char *fmt)
 	return trigger_changelog_sql(src, fmt, &src->sql);
 }
 
-/* Runs one query of the read loop as batch TICKET; returns the rows it published or -1. */
-static int read_batch(struct trig_source *src, const char *fmt, uint64_t from, uint64_t to_or_limit,
+/*
+ * Runs one query of the read loop as one batch: LIMIT rows above FROM (only late rows of open
+ * gaps when FILL). Returns the rows it published or -1.
+ */
+static int read_batch(struct trig_source *src, const char *fmt, uint64_t from, uint64_t limit,
                       bool fill, char *err, size_t errlen)
 {
 	char a[32], b[32];
 	const char *params[2] = {a, b};
 
 	snprintf(a, sizeof(a), "%" PRIu64, from);
-	snprintf(b, sizeof(b), "%" PRIu64, to_or_limit);
+	snprintf(b, sizeof(b), "%" PRIu64, limit);
 	src->position = publisher_begin(src->pub) + 1;
 	src->rows = 0;
+	src->last_seq = 0;
 	src->filling = fill;
-	int rc = db_query(src->db, changelog_sql(src, fmt), params, 2,
-	                  fill ? on_fill_row : on_main_row, src, err, errlen);
+	int rc = db_query(src->db, changelog_sql(src, fmt), params, 2, on_row, src, err, errlen);
 
 	/*
 	 * The batch ends even when the query failed half-way (a lost connection): the rows it did
 	 * publish are accounted for, and later batches are not held back by an open one.
 	 */
 	publisher_end(src->pub, src->position - 1, src->position);
-	if (!fill && src->rows && gaps_batch(src->gaps, src->position, src->last_seq) < 0) {
+	if (src->last_seq && gaps_batch(src->gaps, src->position, src->last_seq) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -400,9 +406,17 @@ static void expire_gaps(struct trig_source *src)
 	}
 }
 
-/* Moves the low-water mark, stores it durably, then purges the delivered changelog rows. */
-static int checkpoint_and_purge(struct trig_source *src, char *err, size_t errlen)
+/*
+ * Moves the low-water mark and stores it durably, then deletes the delivered changelog rows: at
+ * once when the reader has caught up (CAUGHT_UP, or stopping), else each time the mark passes a
+ * multiple of PURGE_BATCHES batches. A DELETE costs more than its rows (MariaDB walks the index
+ * from its start over the rows deleted before and not yet cleaned up), so a reader that is behind
+ * does not spend a DELETE on every batch.
+ */
+static int checkpoint_and_purge(struct trig_source *src, bool caught_up, char *err, size_t errlen)
 {
+	uint64_t before = gaps_low_water(src->gaps);
+	uint64_t step = (uint64_t)src->batch_size * PURGE_BATCHES;
 	char name[128], upto[32];
 	const char *params[1] = {upto};
 	char *state;
@@ -420,24 +434,35 @@ static int checkpoint_and_purge(struct trig_source *src, char *err, size_t errle
 	free(state);
 	if (rc < 0)
 		return -1;
+	if (!caught_up && gaps_low_water(src->gaps) / step == before / step)
+		return 0;
 	snprintf(upto, sizeof(upto), "%" PRIu64, gaps_low_water(src->gaps));
 	return db_query(src->db, changelog_sql(src, src->dialect->purge_query), params, 1, NULL,
 	                NULL, err, errlen);
 }
 
-/* One turn of the reader: gap fills, new rows, proofs, checkpoint. Returns rows read or -1. */
+/*
+ * One turn of the reader: late rows of open gaps and new rows, proofs, checkpoint. Returns the
+ * rows read or -1. One query reads both, from the first open gap on (gaps already filled wait
+ * only for Kafka), in one snapshot and in seq order: a late row can thus never go out after a
+ * newer change of the same row, which committed after it.
+ */
 static int poll_once(struct trig_source *src, char *err, size_t errlen)
 {
 	size_t n;
 	const struct gap *list = gaps_list(src->gaps, &n);
-	int rows = 0;
+	uint64_t from = gaps_read_through(src->gaps);
+	int rows;
 
-	if (n &&
-	    read_batch(src, src->dialect->read_query, list[0].first - 1,
-	               gaps_read_through(src->gaps) - list[0].first + 1, true, err, errlen) < 0)
-		return -1;
-	rows = read_batch(src, src->dialect->read_query, gaps_read_through(src->gaps),
-	                  (uint64_t)src->batch_size, false, err, errlen);
+	for (size_t i = 0; i < n; i++) {
+		if (!list[i].ticket) {
+			from = list[i].first - 1;
+			break;
+		}
+	}
+	rows = read_batch(src, src->dialect->read_query, from,
+	                  gaps_read_through(src->gaps) - from + (uint64_t)src->batch_size, false,
+	                  err, errlen);
 	if (rows < 0 || mark_new_gaps(src, err, errlen) < 0)
 		return -1;
 	if (src->dialect->gap_proof_query) {
@@ -451,7 +476,7 @@ static int poll_once(struct trig_source *src, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", publisher_failure(src->pub));
 		return -1;
 	}
-	return checkpoint_and_purge(src, err, errlen) < 0 ? -1 : rows;
+	return checkpoint_and_purge(src, rows < src->batch_size, err, errlen) < 0 ? -1 : rows;
 }
 
 static void backoff_sleep(int *backoff)
@@ -509,13 +534,17 @@ static int run_with_reconnect(struct trig_source *src, char *err, size_t errlen)
 			return -1;
 		if (rc == 0) {
 			rc = read_loop(src, err, errlen);
+			if (rc < 0) /* a changelog dropped meanwhile is named as such */
+				preflight(src, err, errlen);
 			if (rc <= 0)
 				return rc;
 		}
 		if (signals_stop_requested())
 			return 0;
-		log_swarn("capture", src->name, "database connection lost: %s; reconnecting in %ds",
-		          err, backoff / 1000);
+		/* rc < 0 here: the connection could not be made; 1: it was lost */
+		log_swarn("capture", src->name, "%s: %s; %s in %ds",
+		          rc < 0 ? "cannot connect to the database" : "database connection lost",
+		          err, rc < 0 ? "retrying" : "reconnecting", backoff / 1000);
 		db_close(src->db);
 		src->db = NULL;
 		backoff_sleep(&backoff);
@@ -573,7 +602,7 @@ static int finish(struct trig_source *src)
 
 	if (rc < 0)
 		log_swarn("capture", src->name, "%s", err);
-	if (src->gaps && src->db && checkpoint_and_purge(src, err, sizeof(err)) < 0)
+	if (src->gaps && src->db && checkpoint_and_purge(src, true, err, sizeof(err)) < 0)
 		log_swarn("capture", src->name, "%s", err);
 	if (src->gaps)
 		log_sinfo("capture", src->name, "stopped; checkpoint at seq %" PRIu64,

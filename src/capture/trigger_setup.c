@@ -106,9 +106,12 @@ static int table_statements(struct trig_source *src, const char *entry, bool cre
 	return rc;
 }
 
-/* Builds every statement of setup (CREATE) or teardown, checking tables first. */
-static int build_statements(struct trig_source *src, bool create, struct stmt_list *l, char *err,
-                            size_t errlen)
+/*
+ * Builds every statement of setup (CREATE) or teardown, checking tables first. *NEW_CHANGELOG
+ * tells whether setup creates the changelog (it did not exist).
+ */
+static int build_statements(struct trig_source *src, bool create, struct stmt_list *l,
+                            bool *new_changelog, char *err, size_t errlen)
 {
 	size_t n;
 	char *const *tables = conf_list(src->sec, "tables", &n);
@@ -119,7 +122,8 @@ static int build_statements(struct trig_source *src, bool create, struct stmt_li
 	trigger_changelog_sql(src, src->dialect->max_seq_query, &sql);
 	changelog_exists = db_query(src->db, sql.data, NULL, 0, NULL, NULL, why, sizeof(why)) == 0;
 	buf_release(&sql);
-	if (create && !changelog_exists)
+	*new_changelog = create && !changelog_exists;
+	if (*new_changelog)
 		src->dialect->create_changelog(conf_str(src->sec, "changelog"), l);
 	for (size_t i = 0; i < n; i++)
 		if (table_statements(src, tables[i], create, l, err, errlen) < 0)
@@ -135,7 +139,9 @@ static int setup_or_teardown(const struct config *cfg, const struct conf_section
 	struct trig_source src;
 	struct stmt_list l = {NULL, 0};
 	char err[1024] = "", name[128];
-	bool started = false;
+	const char *state_dir = conf_str(config_find(cfg, "spoke", NULL), "state_dir");
+	bool started = false, new_changelog = false;
+	char *old_state = NULL;
 	int rc = -1;
 
 	memset(&src, 0, sizeof(src));
@@ -143,23 +149,32 @@ static int setup_or_teardown(const struct config *cfg, const struct conf_section
 	src.sec = sec;
 	src.name = sec->name;
 	src.connector = conf_str(sec, "type");
+	snprintf(name, sizeof(name), "%s.trigger", sec->name);
 	if (trigger_connect(&src, err, sizeof(err)) < 0 ||
-	    build_statements(&src, create, &l, err, sizeof(err)) < 0)
+	    build_statements(&src, create, &l, &new_changelog, err, sizeof(err)) < 0 ||
+	    (new_changelog && statefile_read(state_dir, name, &old_state, err, sizeof(err)) < 0))
 		goto out;
 	if (out)
 		fprintf(out, "-- spoke %s for source %s (%s dialect)%s\n",
 		        create ? "setup" : "teardown", sec->name, src.dialect->name,
 		        strcmp(src.dialect->name, "mysql") == 0 ? "\nDELIMITER $$" : "");
+	/* a new changelog counts seq afresh: the checkpoint of an old one would skip its rows */
+	if (out && old_state)
+		fprintf(out, "-- the changelog is new: remove %s/%s before capture starts\n",
+		        state_dir, name);
 	started = !out;
 	if (run_statements(&src, &l, out, err, sizeof(err)) < 0)
 		goto out;
 	if (out && strcmp(src.dialect->name, "mysql") == 0)
 		fprintf(out, "DELIMITER ;\n");
-	snprintf(name, sizeof(name), "%s.trigger", sec->name);
-	if (!out && !create &&
-	    statefile_remove(conf_str(config_find(cfg, "spoke", NULL), "state_dir"), name, err,
-	                     sizeof(err)) < 0)
+	if (!out && (!create || old_state) &&
+	    statefile_remove(state_dir, name, err, sizeof(err)) < 0)
 		goto out;
+	if (!out && old_state)
+		log_swarn("setup", sec->name,
+		          "the changelog is new: removed %s/%s, the checkpoint of the old one; "
+		          "capture starts afresh",
+		          state_dir, name);
 	rc = 0;
 	if (!out)
 		log_sinfo(create ? "setup" : "teardown", sec->name,
@@ -171,6 +186,7 @@ out:
 		           started ? "" : "; nothing was changed");
 	stmt_list_release(&l);
 	db_close(src.db);
+	free(old_state);
 	return rc;
 }
 
