@@ -107,6 +107,11 @@ struct dialect {
 	void (*select_rows)(const struct dialect_table *t, struct buf *out);
 	/* Statement starting a consistent read (snapshot and high-water mark in one view). */
 	const char *begin_snapshot;
+	/*
+	 * Run once on the reader's session (may be NULL): a short lock wait, so that purging
+	 * delivered rows never stalls the reader behind an application's open transaction.
+	 */
+	const char *reader_session;
 	/* Quotes an identifier into OUT (backticks, double quotes, brackets). */
 	void (*quote_ident)(struct buf *out, const char *ident);
 };

@@ -343,5 +343,6 @@ const struct dialect dialect_mysql = {
     .gap_proof_query = my_gap_proof,
     .select_rows = my_select_rows,
     .begin_snapshot = "START TRANSACTION WITH CONSISTENT SNAPSHOT",
+    .reader_session = "SET SESSION innodb_lock_wait_timeout = 1",
     .quote_ident = my_quote,
 };

@@ -369,5 +369,6 @@ const struct dialect dialect_postgresql = {
                        "CAST(? AS xid8) THEN '1' ELSE '0' END",
     .select_rows = pg_select_rows,
     .begin_snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ",
+    .reader_session = "SET lock_timeout = '1s'",
     .quote_ident = pg_quote,
 };

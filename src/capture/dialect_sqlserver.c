@@ -358,5 +358,6 @@ const struct dialect dialect_sqlserver = {
     .gap_proof_query = sv_gap_proof,
     .select_rows = sv_select_rows,
     .begin_snapshot = "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRANSACTION",
+    .reader_session = "SET LOCK_TIMEOUT 1000",
     .quote_ident = sv_quote,
 };

@@ -20,6 +20,8 @@
  * has not been read for 100 ms, so polling it faster would keep reading a stale list.
  */
 #define PROOF_INTERVAL_MS 500
+/* After a purge failed (a lock held by an application's open transaction), the next try. */
+#define PURGE_RETRY_MS 5000
 /* While the reader is behind, delivered changelog rows are deleted every this many batches. */
 #define PURGE_BATCHES 10
 
@@ -58,6 +60,9 @@ int trigger_connect(struct trig_source *src, char *err, size_t errlen)
 		         db_product(src->db));
 		return -1;
 	}
+	if (src->dialect->reader_session &&
+	    db_exec(src->db, src->dialect->reader_session, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 
@@ -419,6 +424,7 @@ static int checkpoint_and_purge(struct trig_source *src, bool caught_up, char *e
 	uint64_t step = (uint64_t)src->batch_size * PURGE_BATCHES;
 	char name[128], upto[32];
 	const char *params[1] = {upto};
+	size_t ngaps;
 	char *state;
 	int rc;
 
@@ -436,9 +442,25 @@ static int checkpoint_and_purge(struct trig_source *src, bool caught_up, char *e
 		return -1;
 	if (!caught_up && gaps_low_water(src->gaps) / step == before / step)
 		return 0;
+	/*
+	 * While a gap is open, a transaction may hold the seq right above the checkpoint: the
+	 * DELETE would wait for its lock (InnoDB next-key locking) and stall the reader. Purge
+	 * once the gaps are closed; until then the delivered rows just stay a little longer.
+	 */
+	gaps_list(src->gaps, &ngaps);
+	if (ngaps || envelope_now_ms() < src->next_purge_ms)
+		return 0;
 	snprintf(upto, sizeof(upto), "%" PRIu64, gaps_low_water(src->gaps));
-	return db_query(src->db, changelog_sql(src, src->dialect->purge_query), params, 1, NULL,
-	                NULL, err, errlen);
+	if (db_query(src->db, changelog_sql(src, src->dialect->purge_query), params, 1, NULL, NULL,
+	             err, errlen) == 0)
+		return 0;
+	if (db_lost(src->db))
+		return -1;
+	/* rows not purged are harmless: they are at or below the checkpoint and never re-read */
+	src->next_purge_ms = envelope_now_ms() + PURGE_RETRY_MS;
+	log_swarn("capture", src->name,
+	          "could not purge delivered changelog rows: %s; trying again later", err);
+	return 0;
 }
 
 /*
