@@ -20,6 +20,8 @@
  * has not been read for 100 ms, so polling it faster would keep reading a stale list.
  */
 #define PROOF_INTERVAL_MS 500
+/* How often the reader checks that the triggers are still there. */
+#define TRIGGER_CHECK_MS 30000
 /* After a purge failed (a lock held by an application's open transaction), the next try. */
 #define PURGE_RETRY_MS 5000
 /* While the reader is behind, delivered changelog rows are deleted every this many batches. */
@@ -509,13 +511,58 @@ static void backoff_sleep(int *backoff)
 }
 
 /* Checks the changelog is there (a query on it): says how to repair when it is not. */
+static int count_spoke_trigger(void *arg, int ncols, const char *const *vals, const size_t *lens,
+                               char *err, size_t errlen)
+{
+	int *n = arg;
+
+	(void)lens;
+	(void)err;
+	(void)errlen;
+	if (ncols >= 2 && vals[1] && strstr(vals[1], "spoke-managed"))
+		(*n)++;
+	return 0;
+}
+
+/*
+ * Checks that every captured table still has its three triggers: a dropped trigger would let
+ * changes go by unrecorded, so capture stops and says how to repair it.
+ */
+static int check_triggers(struct trig_source *src, char *err, size_t errlen)
+{
+	size_t n;
+	char *const *tables = conf_list(src->sec, "tables", &n);
+
+	for (size_t i = 0; i < n; i++) {
+		char schema[256], table[256];
+		const char *params[2] = {schema, table};
+		int found = 0;
+
+		if (trigger_split_table(tables[i], schema, sizeof(schema), table, sizeof(table),
+		                        err, errlen) < 0 ||
+		    db_query(src->db, src->dialect->triggers_query, params, 2, count_spoke_trigger,
+		             &found, err, errlen) < 0)
+			return -1;
+		if (found < 3) {
+			snprintf(
+			    err, errlen,
+			    "table %s has %d of its 3 spoke triggers: its changes are not being "
+			    "recorded; recreate them with spoke setup -c %s --source %s",
+			    tables[i], found, src->cfg->path, src->name);
+			return -1;
+		}
+	}
+	src->next_trigger_check_ms = envelope_now_ms() + TRIGGER_CHECK_MS;
+	return 0;
+}
+
 static int preflight(struct trig_source *src, char *err, size_t errlen)
 {
 	char why[512];
 
 	if (query_value(src, changelog_sql(src, src->dialect->max_seq_query), NULL, why,
 	                sizeof(why)) == 0)
-		return 0;
+		return check_triggers(src, err, errlen);
 	snprintf(err, errlen,
 	         "cannot read the changelog table %s (%s): create it and the triggers with "
 	         "spoke setup -c %s --source %s",
@@ -527,7 +574,10 @@ static int preflight(struct trig_source *src, char *err, size_t errlen)
 static int read_loop(struct trig_source *src, char *err, size_t errlen)
 {
 	while (!signals_stop_requested()) {
-		int rows = poll_once(src, err, errlen);
+		int rows = envelope_now_ms() >= src->next_trigger_check_ms &&
+		                   check_triggers(src, err, errlen) < 0
+		               ? -1
+		               : poll_once(src, err, errlen);
 
 		if (rows < 0)
 			return db_lost(src->db) ? 1 : -1;

@@ -29,8 +29,9 @@ struct trig_source {
 	bool tombstones;
 	int64_t poll_ms, gap_timeout_ms;
 	int batch_size;
-	int64_t next_proof_ms; /* when the next gap proof may run */
-	int64_t next_purge_ms; /* when a purge may be tried again after a failure */
+	int64_t next_proof_ms;         /* when the next gap proof may run */
+	int64_t next_purge_ms;         /* when a purge may be tried again after a failure */
+	int64_t next_trigger_check_ms; /* when the triggers are checked again */
 	/* the batch being read */
 	bool filling;      /* the gap-fill query, not the main one */
 	uint64_t position; /* publisher ticket + 1 of the batch */
