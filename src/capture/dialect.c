@@ -179,3 +179,17 @@ int dialect_nkeys(const struct dialect_table *t)
 		n += t->cols[i].key;
 	return n;
 }
+
+void dialect_select_rows(struct buf *out, const struct dialect_table *t, dialect_object_fn object,
+                         dialect_quote_fn quote)
+{
+	buf_adds(out, "SELECT ");
+	object(out, t, "r", true, "\t");
+	buf_adds(out, ",\n");
+	object(out, t, "r", false, "\t");
+	buf_adds(out, "\nFROM ");
+	quote(out, t->schema);
+	buf_addc(out, '.');
+	quote(out, t->name);
+	buf_adds(out, " AS r");
+}

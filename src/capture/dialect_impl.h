@@ -62,6 +62,17 @@ const char *dialect_base_name(const char *name);
 /* Appends the trigger name spoke_<table>_<suffix> of T, quoted with QUOTE. */
 void dialect_add_trigger_name(struct buf *out, dialect_quote_fn quote,
                               const struct dialect_table *t, const char *suffix);
+/* A dialect's JSON object builder: ROW's columns (only the key columns with KEYS) as JSON. */
+typedef void (*dialect_object_fn)(struct buf *out, const struct dialect_table *t, const char *row,
+                                  bool keys, const char *indent);
+
+/*
+ * Writes the snapshot query of every dialect: "SELECT <pk JSON>, <row JSON> FROM schema.table
+ * AS r", the JSON built by OBJECT exactly as the triggers build it.
+ */
+void dialect_select_rows(struct buf *out, const struct dialect_table *t, dialect_object_fn object,
+                         dialect_quote_fn quote);
+
 /* Appends S as a standard SQL string literal (quotes doubled) after PREFIX ("", "N", "E"). */
 void dialect_add_literal(struct buf *out, const char *prefix, const char *s);
 /* Appends ROW.<COLUMN quoted with QUOTE>, or just the quoted column when ROW is "". */

@@ -280,15 +280,7 @@ static void my_drop_triggers(const struct dialect_table *t, struct stmt_list *ou
 
 static void my_select_rows(const struct dialect_table *t, struct buf *out)
 {
-	buf_adds(out, "SELECT ");
-	my_object(out, t, "r", true, "\t");
-	buf_adds(out, ",\n");
-	my_object(out, t, "r", false, "\t");
-	buf_adds(out, "\nFROM ");
-	my_quote(out, t->schema);
-	buf_addc(out, '.');
-	my_quote(out, t->name);
-	buf_adds(out, " AS r");
+	dialect_select_rows(out, t, my_object, my_quote);
 }
 
 /*

@@ -305,15 +305,7 @@ static void pg_drop_triggers(const struct dialect_table *t, struct stmt_list *ou
 /* The reader should run it with IntervalStyle iso_8601, as the trigger functions do. */
 static void pg_select_rows(const struct dialect_table *t, struct buf *out)
 {
-	buf_adds(out, "SELECT ");
-	pg_object(out, t, "r", true, "\t");
-	buf_adds(out, ",\n");
-	pg_object(out, t, "r", false, "\t");
-	buf_adds(out, "\nFROM ");
-	pg_quote(out, t->schema);
-	buf_addc(out, '.');
-	pg_quote(out, t->name);
-	buf_adds(out, " AS r");
+	dialect_select_rows(out, t, pg_object, pg_quote);
 }
 
 /* Name, type (domains as their base type), scale, key, in column order. */

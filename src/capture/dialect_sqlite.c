@@ -284,15 +284,7 @@ static void sl_drop_triggers(const struct dialect_table *t, struct stmt_list *ou
 
 static void sl_select_rows(const struct dialect_table *t, struct buf *out)
 {
-	buf_adds(out, "SELECT ");
-	sl_object(out, t, "r", true, "\t");
-	buf_adds(out, ",\n");
-	sl_object(out, t, "r", false, "\t");
-	buf_adds(out, "\nFROM ");
-	sl_quote(out, t->schema);
-	buf_addc(out, '.');
-	sl_quote(out, t->name);
-	buf_adds(out, " AS r");
+	dialect_select_rows(out, t, sl_object, sl_quote);
 }
 
 /* The parameters come in through a subquery: pragma_table_info takes (table, schema). */

@@ -295,15 +295,7 @@ static void sv_drop_triggers(const struct dialect_table *t, struct stmt_list *ou
 
 static void sv_select_rows(const struct dialect_table *t, struct buf *out)
 {
-	buf_adds(out, "SELECT ");
-	sv_object(out, t, "r", true, "\t");
-	buf_adds(out, ",\n");
-	sv_object(out, t, "r", false, "\t");
-	buf_adds(out, "\nFROM ");
-	sv_quote(out, t->schema);
-	buf_addc(out, '.');
-	sv_quote(out, t->name);
-	buf_adds(out, " AS r");
+	dialect_select_rows(out, t, sv_object, sv_quote);
 }
 
 /* CLR types (system_type_id 240) are named by their user_type_id; alias types by their base. */
