@@ -1,5 +1,6 @@
 /* colfilter: columns a source never publishes (exclude_columns) or publishes masked (mask_columns). */
 #include "capture/colfilter.h"
+#include "core/config.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -81,6 +82,15 @@ struct colfilter *colfilter_new(char *const *exclude, size_t nexclude, char *con
 		return NULL;
 	}
 	return f;
+}
+
+struct colfilter *colfilter_for_source(const struct conf_section *sec, char *err, size_t errlen)
+{
+	size_t nex, nmask;
+	char *const *ex = conf_list(sec, "exclude_columns", &nex);
+	char *const *mask = conf_list(sec, "mask_columns", &nmask);
+
+	return colfilter_new(ex, nex, mask, nmask, err, errlen);
 }
 
 void colfilter_free(struct colfilter *f)

@@ -20,6 +20,10 @@ struct colfilter *colfilter_new(char *const *exclude, size_t nexclude, char *con
                                 size_t nmask, char *err, size_t errlen);
 void colfilter_free(struct colfilter *f);
 
+struct conf_section;
+/* The filter of a [source] section: its exclude_columns and mask_columns keys. */
+struct colfilter *colfilter_for_source(const struct conf_section *sec, char *err, size_t errlen);
+
 /* What to do with SCHEMA.TABLE.COLUMN. F may be NULL (keep everything). */
 enum col_action colfilter_action(const struct colfilter *f, const char *schema, const char *table,
                                  const char *column);

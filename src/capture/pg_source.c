@@ -370,10 +370,6 @@ static int stream_loop(struct pg_source *src, char *err, size_t errlen)
 static int init_source(struct pg_source *src, const struct config *cfg,
                        const struct conf_section *sec, char *err, size_t errlen)
 {
-	size_t nex, nmask;
-	char *const *ex = conf_list(sec, "exclude_columns", &nex);
-	char *const *mask = conf_list(sec, "mask_columns", &nmask);
-
 	memset(src, 0, sizeof(*src));
 	src->cfg = cfg;
 	src->sec = sec;
@@ -382,7 +378,7 @@ static int init_source(struct pg_source *src, const struct config *cfg,
 	src->tombstones = conf_flag(sec, "tombstones");
 	src->tx_topic = conf_flag(sec, "transaction_topic");
 	src->skip_origins = conf_list(sec, "skip_origins", &src->nskip);
-	src->filter = colfilter_new(ex, nex, mask, nmask, err, errlen);
+	src->filter = colfilter_for_source(sec, err, errlen);
 	if (!src->filter)
 		return -1;
 	src->type_lookup.conn = NULL;

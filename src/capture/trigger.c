@@ -645,10 +645,6 @@ static int load_state(struct trig_source *src, char *err, size_t errlen)
 static int init_source(struct trig_source *src, const struct config *cfg,
                        const struct conf_section *sec, char *err, size_t errlen)
 {
-	size_t nex, nmask;
-	char *const *ex = conf_list(sec, "exclude_columns", &nex);
-	char *const *mask = conf_list(sec, "mask_columns", &nmask);
-
 	memset(src, 0, sizeof(*src));
 	src->cfg = cfg;
 	src->sec = sec;
@@ -659,7 +655,7 @@ static int init_source(struct trig_source *src, const struct config *cfg,
 	src->poll_ms = conf_num(sec, "poll_interval");
 	src->gap_timeout_ms = conf_num(sec, "gap_timeout");
 	src->batch_size = (int)conf_num(sec, "batch_size");
-	src->filter = colfilter_new(ex, nex, mask, nmask, err, errlen);
+	src->filter = colfilter_for_source(sec, err, errlen);
 	if (!src->filter || load_state(src, err, errlen) < 0)
 		return -1;
 	src->pub = publisher_new(cfg, sec, 0, err, errlen);
