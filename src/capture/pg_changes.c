@@ -50,7 +50,12 @@ static struct pg_table *table_slot(struct pg_source *src, uint32_t oid)
 	struct pg_table *t = find_table(src, oid), *grown;
 
 	if (t) {
+		/* a Relation message may come mid-transaction: its event counts carry on */
+		uint64_t gen = t->gen, count = t->count;
+
 		table_release(t);
+		t->gen = gen;
+		t->count = count;
 		return t;
 	}
 	grown = realloc(src->tables, (src->ntables + 1) * sizeof(*grown));
