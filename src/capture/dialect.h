@@ -43,6 +43,13 @@ struct stmt_list {
 /* Frees the statements; the list is empty (and reusable) afterwards. Accepts a zeroed list. */
 void stmt_list_release(struct stmt_list *l);
 
+/* How a database says "insert, or update the row with the same key" (appliers). */
+enum dialect_upsert {
+	UPSERT_ON_CONFLICT,  /* INSERT ... ON CONFLICT (key) DO UPDATE SET c = excluded.c */
+	UPSERT_ON_DUPLICATE, /* INSERT ... ON DUPLICATE KEY UPDATE c = VALUES(c) */
+	UPSERT_MERGE,        /* MERGE INTO t USING (SELECT ...) ON key WHEN MATCHED ... */
+};
+
 struct dialect {
 	const char *name; /* mysql, postgresql, sqlite, sqlserver (the dialect = key) */
 	/*
@@ -114,6 +121,11 @@ struct dialect {
 	const char *reader_session;
 	/* Quotes an identifier into OUT (backticks, double quotes, brackets). */
 	void (*quote_ident)(struct buf *out, const char *ident);
+	/* Appliers: the upsert form, and how a boolean parameter is written. */
+	enum dialect_upsert upsert;
+	const char *bool_true, *bool_false;
+	/* Appliers: creates spoke_offsets (applier, topic, part, next_offset) when missing. */
+	const char *offsets_ddl;
 };
 
 /*

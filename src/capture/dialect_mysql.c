@@ -337,4 +337,11 @@ const struct dialect dialect_mysql = {
     .begin_snapshot = "START TRANSACTION WITH CONSISTENT SNAPSHOT",
     .reader_session = "SET SESSION innodb_lock_wait_timeout = 1",
     .quote_ident = my_quote,
+    .upsert = UPSERT_ON_DUPLICATE,
+    .bool_true = "1",
+    .bool_false = "0",
+    .offsets_ddl =
+        "CREATE TABLE IF NOT EXISTS spoke_offsets "
+        "(applier varchar(200) NOT NULL, topic varchar(249) NOT NULL, part integer NOT NULL, "
+        "next_offset bigint NOT NULL, PRIMARY KEY (applier, topic, part)) ENGINE=InnoDB",
 };

@@ -363,4 +363,10 @@ const struct dialect dialect_postgresql = {
     .begin_snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ",
     .reader_session = "SET lock_timeout = '1s'",
     .quote_ident = pg_quote,
+    .upsert = UPSERT_ON_CONFLICT,
+    .bool_true = "true",
+    .bool_false = "false",
+    .offsets_ddl = "CREATE TABLE IF NOT EXISTS spoke_offsets "
+                   "(applier varchar(200) NOT NULL, topic varchar(249) NOT NULL, part integer NOT "
+                   "NULL, next_offset bigint NOT NULL, PRIMARY KEY (applier, topic, part))",
 };

@@ -326,4 +326,10 @@ const struct dialect dialect_sqlite = {
     .select_rows = sl_select_rows,
     .begin_snapshot = "BEGIN",
     .quote_ident = sl_quote,
+    .upsert = UPSERT_ON_CONFLICT,
+    .bool_true = "1",
+    .bool_false = "0",
+    .offsets_ddl = "CREATE TABLE IF NOT EXISTS spoke_offsets "
+                   "(applier varchar(200) NOT NULL, topic varchar(249) NOT NULL, part integer NOT "
+                   "NULL, next_offset bigint NOT NULL, PRIMARY KEY (applier, topic, part))",
 };

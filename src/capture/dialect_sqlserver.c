@@ -352,4 +352,10 @@ const struct dialect dialect_sqlserver = {
     .begin_snapshot = "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRANSACTION",
     .reader_session = "SET LOCK_TIMEOUT 1000",
     .quote_ident = sv_quote,
+    .upsert = UPSERT_MERGE,
+    .bool_true = "1",
+    .bool_false = "0",
+    .offsets_ddl = "IF OBJECT_ID(N'spoke_offsets', N'U') IS NULL CREATE TABLE spoke_offsets "
+                   "(applier varchar(200) NOT NULL, topic varchar(249) NOT NULL, part integer NOT "
+                   "NULL, next_offset bigint NOT NULL, PRIMARY KEY (applier, topic, part))",
 };

@@ -259,16 +259,30 @@ static int send_failed(struct producer *p, rd_kafka_resp_err_t kerr, const char 
 	return -1;
 }
 
-int producer_send(struct producer *p, const char *topic, const void *key, size_t keylen,
-                  const void *value, size_t valuelen, uint64_t opaque, char *err, size_t errlen)
+/* One attempt to queue; HDRS (may be NULL) is copied, the copy given to librdkafka. */
+static rd_kafka_resp_err_t produce_once(struct producer *p, const char *topic, const void *key,
+                                        size_t keylen, const void *value, size_t valuelen,
+                                        const rd_kafka_headers_t *hdrs, uint64_t opaque)
+{
+	rd_kafka_headers_t *copy = hdrs ? rd_kafka_headers_copy(hdrs) : NULL;
+	rd_kafka_resp_err_t kerr = rd_kafka_producev(
+	    p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+	    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_VALUE(unconst(value), valuelen),
+	    RD_KAFKA_V_HEADERS(copy), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)opaque), RD_KAFKA_V_END);
+
+	if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR && copy)
+		rd_kafka_headers_destroy(copy);
+	return kerr;
+}
+
+int producer_send_headers(struct producer *p, const char *topic, const void *key, size_t keylen,
+                          const void *value, size_t valuelen, const rd_kafka_headers_t *hdrs,
+                          uint64_t opaque, char *err, size_t errlen)
 {
 	rd_kafka_resp_err_t kerr;
 
 	for (;;) {
-		kerr = rd_kafka_producev(
-		    p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-		    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_VALUE(unconst(value), valuelen),
-		    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)opaque), RD_KAFKA_V_END);
+		kerr = produce_once(p, topic, key, keylen, value, valuelen, hdrs, opaque);
 		if (kerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
 			p->in_flight++;
 			return 0;
@@ -286,6 +300,13 @@ int producer_send(struct producer *p, const char *topic, const void *key, size_t
 		/* Back-pressure: serve delivery reports until librdkafka has room. */
 		rd_kafka_poll(p->rk, PRODUCER_FULL_WAIT_MS);
 	}
+}
+
+int producer_send(struct producer *p, const char *topic, const void *key, size_t keylen,
+                  const void *value, size_t valuelen, uint64_t opaque, char *err, size_t errlen)
+{
+	return producer_send_headers(p, topic, key, keylen, value, valuelen, NULL, opaque, err,
+	                             errlen);
 }
 
 void producer_poll(struct producer *p, int timeout_ms)

@@ -41,6 +41,11 @@ struct producer *producer_new(rd_kafka_conf_t *conf, producer_ack_fn ack, void *
 int producer_send(struct producer *p, const char *topic, const void *key, size_t keylen,
                   const void *value, size_t valuelen, uint64_t opaque, char *err, size_t errlen);
 
+/* producer_send with headers: HDRS (may be NULL) is copied, the caller keeps it. */
+int producer_send_headers(struct producer *p, const char *topic, const void *key, size_t keylen,
+                          const void *value, size_t valuelen, const rd_kafka_headers_t *hdrs,
+                          uint64_t opaque, char *err, size_t errlen);
+
 /* Serves delivery reports for up to TIMEOUT_MS. */
 void producer_poll(struct producer *p, int timeout_ms);
 
