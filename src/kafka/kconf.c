@@ -1,6 +1,7 @@
 /* kconf: builds librdkafka configuration from the [kafka] section, with spoke's fixed settings. */
 #include "kafka/kconf.h"
 
+#include "core/log.h"
 #include "core/suggest.h"
 
 #include <stdio.h>
@@ -96,4 +97,22 @@ rd_kafka_conf_t *kconf_new(const struct config *cfg, char *err, size_t errlen)
 fail:
 	rd_kafka_conf_destroy(conf);
 	return NULL;
+}
+
+/*
+ * librdkafka's lines, in syslog levels: 0-3 error, 4 warning, 5 notice, 6 info, 7 debug. A
+ * connection failure (FAIL) also reaches on_error(), which reports it once, as a warning.
+ */
+void kconf_on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	enum log_level ours = level <= 3   ? LOG_ERROR
+	                      : level == 4 ? LOG_WARN
+	                      : level == 5 ? LOG_INFO
+	                                   : LOG_DEBUG;
+
+	(void)rk;
+	if (strcmp(fac, "FAIL") == 0)
+		ours = LOG_DEBUG;
+	if (log_enabled(ours))
+		log_msg(ours, "kafka", NULL, "librdkafka %s: %s", fac, buf);
 }

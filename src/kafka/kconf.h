@@ -15,4 +15,10 @@
  */
 rd_kafka_conf_t *kconf_new(const struct config *cfg, char *err, size_t errlen);
 
+/*
+ * librdkafka's log callback (rd_kafka_conf_set_log_cb): its lines go to our logger, component
+ * "kafka", in syslog levels (0-3 error, 4 warning, 5 notice, 6 info, 7 debug).
+ */
+void kconf_on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+
 #endif

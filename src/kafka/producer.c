@@ -2,6 +2,7 @@
 #include "kafka/producer.h"
 
 #include "core/log.h"
+#include "kafka/kconf.h"
 #include "core/signals.h"
 
 #include <assert.h>
@@ -175,24 +176,6 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 		log_warn(COMPONENT, "%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
-/*
- * librdkafka's lines, in syslog levels: 0-3 error, 4 warning, 5 notice, 6 info, 7 debug. A
- * connection failure (FAIL) also reaches on_error(), which reports it once, as a warning.
- */
-static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-	enum log_level ours = level <= 3   ? LOG_ERROR
-	                      : level == 4 ? LOG_WARN
-	                      : level == 5 ? LOG_INFO
-	                                   : LOG_DEBUG;
-
-	(void)rk;
-	if (strcmp(fac, "FAIL") == 0)
-		ours = LOG_DEBUG;
-	if (log_enabled(ours))
-		log_msg(ours, COMPONENT, NULL, "librdkafka %s: %s", fac, buf);
-}
-
 /* Fills in callbacks and fixed settings, then makes the handle. Does not take CONF. */
 static int producer_start(struct producer *p, rd_kafka_conf_t *conf, char *err, size_t errlen)
 {
@@ -203,7 +186,7 @@ static int producer_start(struct producer *p, rd_kafka_conf_t *conf, char *err, 
 	conf_value(conf, "message.max.bytes", p->max_bytes, sizeof(p->max_bytes));
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_error_cb(conf, on_error);
-	rd_kafka_conf_set_log_cb(conf, on_log);
+	rd_kafka_conf_set_log_cb(conf, kconf_on_log);
 	rd_kafka_conf_set_opaque(conf, p);
 	p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!p->rk) {
