@@ -2,7 +2,10 @@
  * decimal: exact decimal numbers for the rules language: a checked 128-bit integer mantissa
  * and a scale (value = mant / 10^scale). Every operation is exact or fails: overflow is an
  * error, never a wrap or a rounding nobody asked for. Division, the one operation that cannot
- * always be exact, keeps DECIMAL_DIV_SCALE fractional digits, rounded half away from zero.
+ * always be exact, keeps DECIMAL_DIV_SCALE fractional digits (or as many as the operand with
+ * the larger scale has, when that is more), rounded half away from zero. A product with more
+ * than DECIMAL_MAX_SCALE fractional digits is rounded the same way to DECIMAL_MAX_SCALE.
+ * Results carry no trailing fractional zeros (1.50 * 2 is stored as 3, scale 0).
  */
 #ifndef SPOKE_DECIMAL_H
 #define SPOKE_DECIMAL_H
@@ -42,6 +45,8 @@ int decimal_div(struct decimal *out, const struct decimal *a, const struct decim
 int decimal_round(struct decimal *out, const struct decimal *a, int digits);
 int decimal_floor(struct decimal *out, const struct decimal *a);
 int decimal_ceil(struct decimal *out, const struct decimal *a);
+/* Sets *OUT to D when D is a whole number within int64_t; else returns -1. */
+int decimal_to_int64(const struct decimal *d, int64_t *out);
 /* -1, 0, 1 as A <, =, > B (exact, whatever the scales). */
 int decimal_cmp(const struct decimal *a, const struct decimal *b);
 bool decimal_is_zero(const struct decimal *a);

@@ -17,6 +17,31 @@
  *
  * Numbers are exact decimals (never double): 19.90 * 1.2 is 23.88. Nulls propagate as in SQL
  * (null + 1 is null, null = null is null; "and"/"or" are three-valued; a null "where" is false).
+ *
+ * The details:
+ *   - Column names are case-sensitive; keywords and function names are not. After a '.',
+ *     any name is a column (after.end). Precedence, loosest first: or, and, not,
+ *     comparisons and "is", ||, + -, * /, unary minus.
+ *   - JSON values read: strings are text, numbers exact decimals (a JSON real is read from its
+ *     shortest exact text, 0.1 is 0.1), true/false booleans, null or a missing field null,
+ *     objects and arrays compact JSON text (keys in their order). A number that does not fit
+ *     a decimal (1e300) is an error. source.x reads payload.source, ts_ms payload.ts_ms.
+ *   - Text that reads as a number ("19.90", as Debezium sends numerics) counts as one in
+ *     arithmetic, in number() and when compared with a number; other text is an error.
+ *     Text compares with text bytewise, booleans with booleans (false < true); anything else
+ *     compared is an error. || and the text functions turn numbers and booleans into text
+ *     as text() does.
+ *   - Functions return null for a null argument, except: if (null is false), coalesce,
+ *     concat (null is ''), now, and lookup (a null value gives null without asking).
+ *     upper/lower change ASCII letters only. substr and length count UTF-8 characters;
+ *     substr follows SQL (substr('hello', 0, 3) is 'he'). round is half away from zero
+ *     (round(-2.5) is -3; round(1234.5, -2) is 1200). bool() takes true/false, t/f, yes/no,
+ *     1/0 in any case and the numbers 1 and 0. date() and datetime() take ISO text (a 'T' or
+ *     a blank before the time, a fraction, 'Z' or an offset: moved to UTC) or epoch
+ *     milliseconds, and give UTC text "2026-11-23" and "2026-11-23 10:00:00[.ffffff]";
+ *     date() of a time with an offset is the UTC date. sha256 gives lowercase hex.
+ *   - Errors name the 1-based column (in characters) of the part that failed: the operator
+ *     for division by zero, overflow and comparisons; the operand that is not a number.
  */
 #ifndef SPOKE_EXPR_H
 #define SPOKE_EXPR_H
@@ -50,6 +75,7 @@ struct val {
  * Renders V as the text a database receives as a parameter: NULL for null; numbers in plain
  * notation without exponent ("23.88", "-5", "0.001"); text as is. Booleans become BOOL_TRUE or
  * BOOL_FALSE (a target picks "true"/"false" or "1"/"0"). The text lives in the arena.
+ * Also NULL when the arena is out of memory.
  */
 const char *val_to_param(struct expr_ctx *ctx, const struct val *v, const char *bool_true,
                          const char *bool_false);
@@ -77,7 +103,7 @@ struct expr_ctx {
 	json_t *payload;
 	json_t *key;
 	const char *topic;
-	expr_lookup_fn lookup; /* NULL: lookup() fails with "no lookup here" */
+	expr_lookup_fn lookup; /* NULL: lookup() fails, "lookup() is not available here" */
 	void *lookup_arg;
 	/* Set by expr_eval when it read an after.x path whose column the event lists in
 	 * "unchanged" (a TOASTed value the source did not send): the caller leaves that target
@@ -91,7 +117,10 @@ struct expr_ctx {
 
 /* Copies S (LEN bytes, then a NUL) into the context's arena; NULL when out of memory. */
 char *expr_ctx_strdup(struct expr_ctx *ctx, const char *s, size_t len);
-/* Frees what the evaluations allocated, keeping the arena's memory for the next event. */
+/*
+ * Frees what the evaluations allocated, keeping the arena's memory (up to 4 MiB) for the next
+ * event; clears read_unchanged and transient.
+ */
 void expr_ctx_reset(struct expr_ctx *ctx);
 /* Frees the arena. */
 void expr_ctx_release(struct expr_ctx *ctx);
@@ -110,7 +139,9 @@ void expr_free(struct expr *e);
 /*
  * Evaluates E against CTX into *out. Returns 0, or -1 with err naming the problem and the
  * column of the failing part: "column 7: cannot use 'abc' as a number", "column 3: division by
- * zero", "column 1: decimal overflow" (ctx->transient says whether a retry may help).
+ * zero", "column 1: decimal overflow" (ctx->transient says whether a retry may help). Text in
+ * *out is always in the context's arena (copied there if it came from the event or from E),
+ * so it stays valid after the event is freed, until expr_ctx_reset.
  */
 int expr_eval(const struct expr *e, struct expr_ctx *ctx, struct val *out, char *err,
               size_t errlen);
