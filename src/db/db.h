@@ -58,8 +58,26 @@ int db_begin(struct db *db, char *err, size_t errlen);
 int db_commit(struct db *db, char *err, size_t errlen);
 int db_rollback(struct db *db, char *err, size_t errlen);
 
-/* True when the last failure lost the connection (or timed out): retry after reconnecting. */
+/*
+ * What the last failed call (db_query, db_exec, db_begin, db_commit, db_rollback) says about
+ * itself; a call that succeeds clears it.
+ *
+ * db_lost: the connection is gone (or timed out): db_close it and connect again.
+ *
+ * db_transient: the same work may succeed when retried: the connection was lost, or the server
+ * gave up on it for now (deadlock, serialization failure, lock wait timeout, lock not
+ * available, too many connections, server starting or shutting down, SQLite busy). Retry the
+ * whole transaction: db_rollback (or reconnect when lost), then run it again from db_begin;
+ * servers differ in how much of it a transient error undid. A lost db_commit may have
+ * committed, so what is retried must be safe to apply twice. Everything else (constraint
+ * violations, bad data, unknown columns, syntax) is permanent: retrying gives the same error.
+ *
+ * db_sqlstate: the five-character SQLSTATE of the failure, "" when the driver gave none (a
+ * connection lost without a message, a failure of spoke's own, such as a wrong parameter count).
+ */
 bool db_lost(const struct db *db);
+bool db_transient(const struct db *db);
+const char *db_sqlstate(const struct db *db);
 /* The database product, as the server names it ("MariaDB", "PostgreSQL", "SQLite", ...). */
 const char *db_product(const struct db *db);
 

@@ -1,7 +1,11 @@
-/* Unit tests for db: driver dispatch and the error texts of connections that fail before a server. */
+/*
+ * Unit tests for db: driver dispatch, the error texts of connections that fail before a server,
+ * and the transient/permanent table.
+ */
 #include "unit.h"
 #include "core/config.h"
 #include "db/db.h"
+#include "db/driver.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,16 +82,93 @@ TEST(db_open_unknown_type)
 	          "[source legacy]: no database driver for type 'oracle' (known: mysql, odbc)");
 }
 
-TEST(db_open_postgres_has_no_db_driver)
+/* A struct db of PRODUCT with one failure recorded. */
+static struct db failed(const char *product, const char *sqlstate, long native, const char *message,
+                        bool lost)
 {
-	struct fake_section f;
-	char err[256] = "";
+	struct db db;
 
-	fake_init(&f, "erp");
-	fake_set(&f, "type", "postgres");
-	CHECK(db_open(&f.sec, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "no database driver for type 'postgres'") != NULL);
-	fake_release(&f);
+	memset(&db, 0, sizeof(db));
+	snprintf(db.product, sizeof(db.product), "%s", product);
+	db_failure(&db, sqlstate, native, message, lost);
+	return db;
+}
+
+static bool transient(const char *product, const char *sqlstate, long native, const char *message)
+{
+	struct db db = failed(product, sqlstate, native, message, false);
+
+	return db_transient(&db);
+}
+
+TEST(db_transient_table)
+{
+	/* PostgreSQL: what goes away by itself. */
+	CHECK(transient("PostgreSQL", "40001", 0, "could not serialize access"));
+	CHECK(transient("PostgreSQL", "40P01", 0, "deadlock detected"));
+	CHECK(transient("PostgreSQL", "55P03", 0, "canceling statement due to lock timeout"));
+	CHECK(transient("PostgreSQL", "53300", 0, "sorry, too many clients already"));
+	CHECK(transient("PostgreSQL", "57P01", 0, "terminating connection"));
+	CHECK(transient("PostgreSQL", "57P03", 0, "the database system is starting up"));
+	CHECK(transient("PostgreSQL", "08006", 0, NULL));
+	/* PostgreSQL: what does not. */
+	CHECK(!transient("PostgreSQL", "23505", 0, "duplicate key value"));
+	CHECK(!transient("PostgreSQL", "23502", 0, "null value in column"));
+	CHECK(!transient("PostgreSQL", "22P02", 0, "invalid input syntax"));
+	CHECK(!transient("PostgreSQL", "42703", 0, "column \"x\" does not exist"));
+	CHECK(!transient("PostgreSQL", "25006", 0, "cannot execute INSERT in a read-only"));
+	CHECK(!transient("PostgreSQL", "57014", 0, "canceling statement due to user request"));
+	CHECK(!transient("PostgreSQL", "", 0, NULL));
+	/* MariaDB and MySQL: native codes, whatever the SQLSTATE. */
+	CHECK(transient("MariaDB", "40001", 1213, "Deadlock found"));
+	CHECK(transient("MariaDB", "HY000", 1205, "Lock wait timeout exceeded"));
+	CHECK(transient("MySQL", "HY000", 2006, "MySQL server has gone away"));
+	CHECK(transient("MySQL", "HY000", 2013, "Lost connection"));
+	CHECK(transient("MariaDB", "08004", 1040, "Too many connections"));
+	CHECK(transient("MariaDB", "70100", 1927, "Connection was killed"));
+	CHECK(!transient("MariaDB", "23000", 1062, "Duplicate entry"));
+	CHECK(!transient("MariaDB", "42S22", 1054, "Unknown column"));
+	CHECK(!transient("MariaDB", "22001", 1406, "Data too long"));
+	/* Native codes belong to their product: 1205 from SQLite means nothing. */
+	CHECK(!transient("SQLite", "HY000", 1205, "x"));
+	CHECK(!transient("PostgreSQL", "HY000", 1213, "x"));
+	/* ODBC states. */
+	CHECK(transient("Microsoft SQL Server", "08S01", 0, "Communication link failure"));
+	CHECK(transient("Microsoft SQL Server", "40001", 1205, "deadlock victim"));
+	CHECK(transient("Microsoft SQL Server", "HY000", 1222, "Lock request time out"));
+	CHECK(transient("Anything", "40003", 0, NULL));
+	CHECK(transient("Anything", "HYT00", 0, "Timeout expired"));
+	CHECK(transient("Anything", "HYT01", 0, NULL));
+	CHECK(!transient("Anything", "HY000", 0, "General error"));
+	/* SQLite (sqliteodbc): busy and locked, by code or by message. */
+	CHECK(transient("SQLite", "HY000", 5, "[SQLite]database is locked (5)"));
+	CHECK(transient("SQLite", "S1000", 0, "database is locked"));
+	CHECK(transient("SQLite", "HY000", 6, "database table is locked"));
+	CHECK(!transient("SQLite", "HY000", 19, "UNIQUE constraint failed: t.id"));
+	CHECK(!transient("MariaDB", "HY000", 0, "database is locked"));
+}
+
+TEST(db_transient_lost_and_sqlstate)
+{
+	struct db db = failed("PostgreSQL", NULL, 0, "server closed the connection", true);
+
+	/* Lost is transient, with or without a SQLSTATE. */
+	CHECK(db_lost(&db));
+	CHECK(db_transient(&db));
+	CHECK_STR(db_sqlstate(&db), "");
+	db = failed("PostgreSQL", "23505", 0, "duplicate key", false);
+	CHECK(!db_lost(&db));
+	CHECK_STR(db_sqlstate(&db), "23505");
+	/* Several diagnostics: the first SQLSTATE stays, transient and lost add up. */
+	db_failure(&db, "08S01", 0, "link failure", true);
+	CHECK_STR(db_sqlstate(&db), "23505");
+	CHECK(db_transient(&db));
+	CHECK(db_lost(&db));
+	/* "00000" and malformed states are no SQLSTATE. */
+	db = failed("MariaDB", "00000", 0, NULL, false);
+	CHECK_STR(db_sqlstate(&db), "");
+	db = failed("MariaDB", "4000", 0, NULL, false);
+	CHECK_STR(db_sqlstate(&db), "");
 }
 
 /* The ODBC environment variables a test replaces, restored afterwards. */
