@@ -14,6 +14,7 @@ static const struct {
 } drivers[] = {
     {"mysql", db_mysql_open},
     {"odbc", db_odbc_open},
+    {"postgres", db_pg_open},
 };
 
 #define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))

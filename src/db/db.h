@@ -1,7 +1,7 @@
 /*
- * db: the small database driver interface that trigger capture (and later SQL targets) use:
- * one implementation per client library (mysql.c: libmysqlclient/libmariadb, odbc.c: unixODBC),
- * one row each in the driver table of db.c.
+ * db: the small database driver interface that trigger capture and SQL targets use: one
+ * implementation per client library (mysql.c: libmysqlclient/libmariadb, odbc.c: unixODBC,
+ * pg.c: libpq), one row each in the driver table of db.c.
  */
 #ifndef SPOKE_DB_H
 #define SPOKE_DB_H
@@ -23,10 +23,13 @@ typedef int (*db_row_fn)(void *arg, int ncols, const char *const *vals, const si
                          char *err, size_t errlen);
 
 /*
- * Connects with the connection keys of SEC ([source] or [target] of type mysql or odbc:
- * host/port/socket/user/password/database, or connection/password). Returns NULL with err
- * naming the server (never the password) and why: unreachable, refused, bad credentials,
- * unknown database, missing ODBC driver (naming the driver and the odbcinst.ini searched).
+ * Connects with the connection keys of SEC ([source] or [target] of type mysql, odbc or
+ * postgres: host/port/socket/user/password/database, connection/password, or
+ * conninfo/password). Returns NULL with err naming the server (never the password) and why:
+ * unreachable, refused, bad credentials, unknown database, missing ODBC driver (naming the
+ * driver and the odbcinst.ini searched). PostgreSQL sessions get application_name spoke unless
+ * conninfo sets one, and the text forms of capture (DateStyle ISO, TimeZone UTC,
+ * extra_float_digits 3, bytea_output hex, IntervalStyle iso_8601).
  */
 struct db *db_open(const struct conf_section *sec, char *err, size_t errlen);
 /* Closes the connection. Accepts NULL. */
@@ -35,11 +38,19 @@ void db_close(struct db *db);
 /*
  * Runs SQL with NPARAMS text parameters (placeholders '?'; a NULL entry is SQL NULL) through
  * the driver's parameter binding, never by pasting values into SQL. ROW (may be NULL) receives
- * every result row, as it arrives: this layer holds one row at a time. The native mysql driver
- * streams; ODBC drivers may buffer a whole result first unless their connection string says
- * otherwise (psqlodbc: UseDeclareFetch=1; MariaDB Connector/ODBC 3.1.17+: NO_CACHE=1). ROW
- * must not use DB itself, and should not stall for minutes (a server may give up sending). A
- * statement without a result set (DDL, INSERT, SET) is fine. Returns 0, or -1 with err filled.
+ * every result row, as it arrives: this layer holds one row at a time. The native mysql and
+ * postgres drivers stream (postgres in libpq's single-row mode); ODBC drivers may buffer a
+ * whole result first unless their connection string says otherwise (psqlodbc:
+ * UseDeclareFetch=1; MariaDB Connector/ODBC 3.1.17+: NO_CACHE=1). ROW must not use DB itself,
+ * and should not stall for minutes (a server may give up sending). When ROW stops, the rest of
+ * the result is read and dropped. A statement without a result set (DDL, INSERT, SET) is fine.
+ * Returns 0, or -1 with err filled.
+ *
+ * Values are the server's text forms (PostgreSQL booleans read t and f), except binary
+ * columns (BLOB, VARBINARY, bytea), which hold their bytes. For postgres, SQL is one
+ * statement, and every '?' outside quotes ('...', E'...', "...", $tag$...$tag$) and comments
+ * is a placeholder, so the jsonb operators ?, ?| and ?& are written as functions there
+ * (jsonb_exists, jsonb_exists_any, jsonb_exists_all).
  */
 int db_query(struct db *db, const char *sql, const char *const *params, int nparams, db_row_fn row,
              void *arg, char *err, size_t errlen);

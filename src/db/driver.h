@@ -1,10 +1,11 @@
 /*
- * driver: what each database driver of db/ (mysql.c, odbc.c) provides to db.c, and the
+ * driver: what each database driver of db/ (mysql.c, odbc.c, pg.c) provides to db.c, and the
  * helpers they share. Private to db/ (and its unit tests): callers use db.h.
  */
 #ifndef SPOKE_DB_DRIVER_H
 #define SPOKE_DB_DRIVER_H
 
+#include "core/buf.h"
 #include "db/db.h"
 
 /* The operations of one driver; db.c clears the failure fields of struct db before each call. */
@@ -33,6 +34,7 @@ struct db {
 /* Each driver's open: the db_open contract, for its own section type. */
 struct db *db_mysql_open(const struct conf_section *sec, char *err, size_t errlen);
 struct db *db_odbc_open(const struct conf_section *sec, char *err, size_t errlen);
+struct db *db_pg_open(const struct conf_section *sec, char *err, size_t errlen);
 
 /*
  * Records one diagnostic of the failure the current call reports: its SQLSTATE (NULL or "" when
@@ -42,6 +44,13 @@ struct db *db_odbc_open(const struct conf_section *sec, char *err, size_t errlen
  * several diagnostics (ODBC): the first SQLSTATE is kept, lost and transient add up.
  */
 void db_failure(struct db *db, const char *sqlstate, long native, const char *message, bool lost);
+
+/*
+ * Appends SQL to OUT with every '?' placeholder turned into $1, $2, ... (PostgreSQL's form),
+ * leaving alone what is inside quotes ('...', E'...' with backslash escapes, "...",
+ * $tag$...$tag$) and comments (-- and nested slash-star). Returns the number of placeholders.
+ */
+int db_pg_placeholders(const char *sql, struct buf *out);
 
 /*
  * The values of one result row while it is assembled: N columns, each a growable buffer that

@@ -1,8 +1,9 @@
 /*
  * Unit tests for db: driver dispatch, the error texts of connections that fail before a server,
- * and the transient/permanent table.
+ * the transient/permanent table and PostgreSQL's placeholders.
  */
 #include "unit.h"
+#include "core/buf.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/driver.h"
@@ -78,8 +79,123 @@ TEST(db_open_unknown_type)
 	char err[256] = "";
 
 	CHECK(db_open(&sec, err, sizeof(err)) == NULL);
-	CHECK_STR(err,
-	          "[source legacy]: no database driver for type 'oracle' (known: mysql, odbc)");
+	CHECK_STR(err, "[source legacy]: no database driver for type 'oracle' (known: mysql, odbc, "
+	               "postgres)");
+}
+
+/* Opens a postgres section with CONNINFO and PASSWORD (may be NULL); expects a failure. */
+static bool pg_fails(const char *conninfo, const char *password, char *err, size_t errlen)
+{
+	struct fake_section f;
+	struct db *db;
+
+	fake_init(&f, "erp");
+	fake_set(&f, "type", "postgres");
+	fake_set(&f, "conninfo", conninfo);
+	fake_set(&f, "password", password);
+	db = db_open(&f.sec, err, errlen);
+	db_close(db);
+	fake_release(&f);
+	return db == NULL;
+}
+
+/* Nothing listens on port 1: the error names host:port/dbname and never the password. */
+TEST(db_pg_refused_names_server_not_password)
+{
+	char err[1024] = "";
+
+	CHECK(pg_fails("host=127.0.0.1 port=1 dbname=erp user=app password=pg-unit-secret-12", NULL,
+	               err, sizeof(err)));
+	CHECK(starts(err, "postgres 127.0.0.1:1/erp: "));
+	CHECK(strstr(err, "Connection refused") != NULL);
+	CHECK(strstr(err, "secret") == NULL);
+	CHECK(pg_fails("postgresql://app:pg-uri-secret-13@127.0.0.1:1/erp?connect_timeout=5",
+	               "pg-unit-secret-14", err, sizeof(err)));
+	CHECK(starts(err, "postgres 127.0.0.1:1/erp: "));
+	CHECK(strstr(err, "secret") == NULL);
+	/* No dbname: libpq's default, the user name. */
+	CHECK(pg_fails("hostaddr=127.0.0.1 port=1 user=app", NULL, err, sizeof(err)));
+	CHECK(starts(err, "postgres 127.0.0.1:1/app: "));
+	if (!starts(err, "postgres 127.0.0.1:1/app: "))
+		fprintf(stderr, "  err: %s\n", err);
+}
+
+TEST(db_pg_bad_conninfo)
+{
+	char err[1024] = "";
+
+	CHECK(pg_fails("host=127.0.0.1 port=1 nosuchoption=1", NULL, err, sizeof(err)));
+	CHECK(strstr(err, "invalid connection option \"nosuchoption\"") != NULL);
+	CHECK(starts(err, "postgres (conninfo not valid): "));
+}
+
+/* SQL as the postgres driver sends it, and its number of placeholders. */
+static int placeholders(const char *sql, char *out, size_t size)
+{
+	struct buf b = BUF_INIT;
+	int n = db_pg_placeholders(sql, &b);
+
+	snprintf(out, size, "%s", b.data ? b.data : "(null)");
+	buf_release(&b);
+	return n;
+}
+
+TEST(db_pg_placeholders_numbered)
+{
+	char out[512];
+
+	CHECK_INT(placeholders("insert into t (a, b, c) values (?, ?,?)", out, sizeof(out)), 3);
+	CHECK_STR(out, "insert into t (a, b, c) values ($1, $2,$3)");
+	CHECK_INT(placeholders("select 1", out, sizeof(out)), 0);
+	CHECK_STR(out, "select 1");
+	CHECK_INT(placeholders("", out, sizeof(out)), 0);
+	CHECK_STR(out, "");
+	CHECK_INT(placeholders("?", out, sizeof(out)), 1);
+	CHECK_STR(out, "$1");
+	/* Ten and more: two digits. */
+	CHECK_INT(placeholders("values (?,?,?,?,?,?,?,?,?,?,?)", out, sizeof(out)), 11);
+	CHECK_STR(out, "values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)");
+}
+
+TEST(db_pg_placeholders_skip_quotes)
+{
+	char out[512];
+
+	/* Strings, with doubled quotes. */
+	CHECK_INT(placeholders("select 'a?b', ?, 'it''s ?', ?", out, sizeof(out)), 2);
+	CHECK_STR(out, "select 'a?b', $1, 'it''s ?', $2");
+	/* Quoted identifiers. */
+	CHECK_INT(placeholders("select \"col?\" , \"x\"\"?\" from t where a = ?", out, sizeof(out)),
+	          1);
+	CHECK_STR(out, "select \"col?\" , \"x\"\"?\" from t where a = $1");
+	/* E'' strings take backslash escapes; a plain string does not. */
+	CHECK_INT(placeholders("select E'\\' ?', ?, e'\\\\', ?", out, sizeof(out)), 2);
+	CHECK_STR(out, "select E'\\' ?', $1, e'\\\\', $2");
+	CHECK_INT(placeholders("select 'a\\', ?", out, sizeof(out)), 1);
+	CHECK_STR(out, "select 'a\\', $1");
+	/* An identifier ending in e before a string is not an E prefix. */
+	CHECK_INT(placeholders("select type'?', ?", out, sizeof(out)), 1);
+	CHECK_STR(out, "select type'?', $1");
+	/* Dollar quotes, with and without a tag; $1 itself is no quote. */
+	CHECK_INT(placeholders("select $$ ? 'x $$, ?, $fn$ ? $$ ? $fn$, ?", out, sizeof(out)), 2);
+	CHECK_STR(out, "select $$ ? 'x $$, $1, $fn$ ? $$ ? $fn$, $2");
+	CHECK_INT(placeholders("select $1, ?", out, sizeof(out)), 1);
+	CHECK_STR(out, "select $1, $1");
+	/* A $ inside an identifier opens nothing. */
+	CHECK_INT(placeholders("select a$b$ from t where x = ?", out, sizeof(out)), 1);
+	CHECK_STR(out, "select a$b$ from t where x = $1");
+	/* Comments, nested ones too. */
+	CHECK_INT(placeholders("select ? -- why?\n, ? /* a? /* b? */ c? */ , ?", out, sizeof(out)),
+	          3);
+	CHECK_STR(out, "select $1 -- why?\n, $2 /* a? /* b? */ c? */ , $3");
+	/* Unterminated quotes swallow the rest (the server reports the error). */
+	CHECK_INT(placeholders("select 'abc ?", out, sizeof(out)), 0);
+	CHECK_STR(out, "select 'abc ?");
+	CHECK_INT(placeholders("select $q$ ?", out, sizeof(out)), 0);
+	CHECK_STR(out, "select $q$ ?");
+	/* Minus and slash alone are operators. */
+	CHECK_INT(placeholders("select ? - ? / ?", out, sizeof(out)), 3);
+	CHECK_STR(out, "select $1 - $2 / $3");
 }
 
 /* A struct db of PRODUCT with one failure recorded. */
