@@ -29,7 +29,9 @@ typedef int (*db_row_fn)(void *arg, int ncols, const char *const *vals, const si
  * unreachable, refused, bad credentials, unknown database, missing ODBC driver (naming the
  * driver and the odbcinst.ini searched). PostgreSQL sessions get application_name spoke unless
  * conninfo sets one, and the text forms of capture (DateStyle ISO, TimeZone UTC,
- * extra_float_digits 3, bytea_output hex, IntervalStyle iso_8601).
+ * extra_float_digits 3, bytea_output hex, IntervalStyle iso_8601). Unlike mysql (120 s), libpq
+ * sets no time limit on a server that stops answering: conninfo's keepalives_idle and
+ * tcp_user_timeout set one.
  */
 struct db *db_open(const struct conf_section *sec, char *err, size_t errlen);
 /* Closes the connection. Accepts NULL. */
