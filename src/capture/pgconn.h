@@ -8,13 +8,21 @@
 
 /*
  * Connects with CONNINFO (a libpq string or URI), PASSWORD (may be NULL), APP as
- * application_name, and, when REPLICATION, replication=database. Every session gets DateStyle
- * ISO, TimeZone UTC, extra_float_digits 3, bytea_output hex and IntervalStyle iso_8601, so
- * values have one text form. Returns NULL with err filled (libpq's reason, which never holds
- * the password).
+ * application_name unless CONNINFO names one, and, when REPLICATION, replication=database.
+ * Every session gets DateStyle ISO, TimeZone UTC, extra_float_digits 3, bytea_output hex and
+ * IntervalStyle iso_8601, so values have one text form; other options of CONNINFO are kept.
+ * Returns NULL with err filled (libpq's reason, which never holds the password).
  */
 PGconn *pgconn_open(const char *conninfo, const char *password, const char *app, bool replication,
                     char *err, size_t errlen);
+
+/*
+ * Writes where CONNINFO connects, for messages: "host:port/dbname", with libpq's defaults and
+ * environment (PGHOST, PGPORT, PGDATABASE, PGUSER) filling what it leaves out; a list of hosts
+ * or ports as given; "(local socket)" as the host when none is set; "(conninfo not valid)" when
+ * libpq cannot parse it. Never the password.
+ */
+void pgconn_label(const char *conninfo, char *out, size_t size);
 
 /* Folds a multi-line server message into one line (newlines, tabs, runs of blanks). */
 void pgconn_oneline(char *text);

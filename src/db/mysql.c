@@ -62,23 +62,25 @@ static bool lost_errno(unsigned int code)
 	}
 }
 
-/* Writes "mysql LABEL: MESSAGE" and records whether CODE lost the connection. */
-static void set_error(struct mydb *m, unsigned int code, const char *message, char *err,
-                      size_t errlen)
+/* Writes "mysql LABEL: MESSAGE" and records the failure (CODE, SQLSTATE, lost or not). */
+static void set_error(struct mydb *m, unsigned int code, const char *sqlstate, const char *message,
+                      char *err, size_t errlen)
 {
-	m->base.lost = lost_errno(code);
+	db_failure(&m->base, sqlstate, (long)code, message, lost_errno(code));
 	snprintf(err, errlen, "mysql %s: %s", m->label, message);
 	log_scrub(err, errlen);
 }
 
 static void conn_error(struct mydb *m, char *err, size_t errlen)
 {
-	set_error(m, mysql_errno(m->conn), mysql_error(m->conn), err, errlen);
+	set_error(m, mysql_errno(m->conn), mysql_sqlstate(m->conn), mysql_error(m->conn), err,
+	          errlen);
 }
 
 static void stmt_error(struct mydb *m, MYSQL_STMT *stmt, char *err, size_t errlen)
 {
-	set_error(m, mysql_stmt_errno(stmt), mysql_stmt_error(stmt), err, errlen);
+	set_error(m, mysql_stmt_errno(stmt), mysql_stmt_sqlstate(stmt), mysql_stmt_error(stmt), err,
+	          errlen);
 }
 
 static int set_options(struct mydb *m, const char *socket)

@@ -31,9 +31,8 @@ struct odb {
 
 static const struct db_ops odbc_ops;
 
-/* What the diagnostic records of a failure said, beyond their text. */
+/* What the diagnostic records of a failed connect said, beyond their text. */
 struct diag {
-	bool lost;        /* the connection is gone: see lost_state() */
 	bool no_source;   /* IM002: data source (or driver) not found */
 	bool cannot_load; /* the driver manager could not open the driver's library */
 };
@@ -75,8 +74,11 @@ static bool lost_state(const char *state, SQLINTEGER native, const char *product
 	return false;
 }
 
-/* Appends every diagnostic record of H as "[SQLSTATE] message", separated by "; ". */
-static void collect_diag(const struct odb *o, SQLSMALLINT type, SQLHANDLE h, struct buf *out,
+/*
+ * Appends every diagnostic record of H as "[SQLSTATE] message", separated by "; ", and records
+ * each one with db_failure (lost when lost_state() says so).
+ */
+static void collect_diag(struct odb *o, SQLSMALLINT type, SQLHANDLE h, struct buf *out,
                          struct diag *d)
 {
 	SQLCHAR state[6], msg[1024];
@@ -92,8 +94,8 @@ static void collect_diag(const struct odb *o, SQLSMALLINT type, SQLHANDLE h, str
 			buf_adds(out, "; ");
 		buf_addf(out, "[%s] ", (char *)state);
 		add_flat(out, (char *)msg);
-		if (lost_state((char *)state, native, o->base.product))
-			d->lost = true;
+		db_failure(&o->base, (char *)state, (long)native, (char *)msg,
+		           lost_state((char *)state, native, o->base.product));
 		if (strcmp((char *)state, "IM002") == 0)
 			d->no_source = true;
 		if (strstr((char *)msg, "Can't open lib") || strcmp((char *)state, "IM003") == 0)
@@ -103,14 +105,13 @@ static void collect_diag(const struct odb *o, SQLSMALLINT type, SQLHANDLE h, str
 		out->data[--out->len] = '\0';
 }
 
-/* Fills err with "odbc LABEL: " and the diagnostic records of H; records a lost connection. */
+/* Fills err with "odbc LABEL: " and the diagnostic records of H, which it records. */
 static void odbc_error(struct odb *o, SQLSMALLINT type, SQLHANDLE h, char *err, size_t errlen)
 {
 	struct buf msg = BUF_INIT;
 	struct diag d = {0};
 
 	collect_diag(o, type, h, &msg, &d);
-	o->base.lost = d.lost;
 	snprintf(err, errlen, "odbc %s: %s", o->label,
 	         msg.len > 0 ? msg.data : "failed without a diagnostic record");
 	buf_release(&msg);
@@ -598,20 +599,17 @@ static int odbc_db_begin(struct db *db, char *err, size_t errlen)
 static int end_tran(struct odb *o, SQLSMALLINT how, char *err, size_t errlen)
 {
 	char ignored[256];
-	bool lost = false;
 	int ret = 0;
 
 	if (!o->in_tx)
 		return 0;
 	if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, o->dbc, how))) {
 		odbc_error(o, SQL_HANDLE_DBC, o->dbc, err, errlen);
-		lost = o->base.lost;
 		ret = -1;
 	}
 	o->in_tx = false;
 	if (set_autocommit(o, true, ret ? ignored : err, ret ? sizeof(ignored) : errlen) != 0)
 		ret = -1;
-	o->base.lost = o->base.lost || lost;
 	return ret;
 }
 

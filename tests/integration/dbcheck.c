@@ -2,24 +2,30 @@
  * dbcheck: runs statements through spoke's db drivers, for the integration tests.
  *
  * usage: dbcheck CONFIG NAME STEP...
- *   NAME    a [source NAME] or [target NAME] of CONFIG (type mysql or odbc)
+ *   NAME    a [source NAME] or [target NAME] of CONFIG (type mysql, odbc or postgres)
  *   STEP    SQL [-- PARAM... [--]]   runs SQL with the parameters after "--" (up to the next
  *                                    "--" or the end); PARAM \N is SQL NULL, @file=PATH the
  *                                    contents of PATH
  *           @begin, @commit, @rollback   db_begin, db_commit, db_rollback
  *           @product                     prints db_product
+ *           @sleep=MS                    waits MS milliseconds (another session acts meanwhile)
+ *           @try STEP                    a failure of STEP is reported (after "tried: ") and
+ *                                        the next steps run
  * Rows are printed one a line, columns separated by tabs: \N for NULL, text as is (with \\, \t,
  * \n and \r escaped), anything that is not printable UTF-8 as \x and hex digits. On a failure
- * the error goes to stderr (with " (connection lost)" when db_lost says so) and the exit status
+ * the error goes to stderr (with " (connection lost)" when db_lost says so), then a line
+ * "dbcheck: sqlstate=STATE transient=yes|no" (db_sqlstate, db_transient), and the exit status
  * is 1; 2 for a bad command line or configuration.
  */
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_PARAMS 64
 
@@ -176,6 +182,15 @@ static int run_step(struct db *db, char **argv, int argc, int *i, char *err, siz
 		printf("%s\n", db_product(db));
 		return 0;
 	}
+	if (strncmp(step, "@sleep=", 7) == 0) {
+		long ms = atol(step + 7);
+		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+		(*i)++;
+		fflush(stdout);
+		nanosleep(&ts, NULL);
+		return 0;
+	}
 	return run_sql(db, argv, argc, i, err, errlen);
 }
 
@@ -183,6 +198,15 @@ static void report(void *arg, const char *message)
 {
 	(void)arg;
 	fprintf(stderr, "dbcheck: %s\n", message);
+}
+
+/* A failed step: its error, then what db_sqlstate and db_transient say about it. */
+static void report_failure(struct db *db, const char *prefix, const char *err)
+{
+	fflush(stdout);
+	fprintf(stderr, "dbcheck: %s%s%s\n", prefix, err, db_lost(db) ? " (connection lost)" : "");
+	fprintf(stderr, "dbcheck: sqlstate=%s transient=%s\n", db_sqlstate(db),
+	        db_transient(db) ? "yes" : "no");
 }
 
 static int run(const struct conf_section *sec, char **argv, int argc)
@@ -195,11 +219,18 @@ static int run(const struct conf_section *sec, char **argv, int argc)
 		fprintf(stderr, "dbcheck: %s\n", err);
 		return 1;
 	}
-	while (i < argc && rc == 0)
-		rc = run_step(db, argv, argc, &i, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "dbcheck: %s%s\n", err,
-		        rc == -1 && db_lost(db) ? " (connection lost)" : "");
+	while (i < argc && rc == 0) {
+		bool tried = strcmp(argv[i], "@try") == 0;
+
+		i += tried ? 1 : 0;
+		rc = i < argc ? run_step(db, argv, argc, &i, err, sizeof(err)) : 0;
+		if (rc == -1)
+			report_failure(db, tried ? "tried: " : "", err);
+		if (tried && rc == -1)
+			rc = 0;
+	}
+	if (rc == -2)
+		fprintf(stderr, "dbcheck: %s\n", err);
 	fflush(stdout);
 	db_close(db);
 	return rc == 0 ? 0 : rc == -2 ? 2 : 1;
@@ -213,7 +244,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: dbcheck CONFIG NAME [SQL [-- PARAM... [--]] | @begin | "
-		                "@commit | @rollback | @product]...\n");
+		                "@commit | @rollback | @product | @sleep=MS | @try STEP]...\n");
 		return 2;
 	}
 	cfg = config_load(argv[1], report, NULL);

@@ -1,7 +1,12 @@
-/* Unit tests for db: driver dispatch and the error texts of connections that fail before a server. */
+/*
+ * Unit tests for db: driver dispatch, the error texts of connections that fail before a server,
+ * the transient/permanent table and PostgreSQL's placeholders.
+ */
 #include "unit.h"
+#include "core/buf.h"
 #include "core/config.h"
 #include "db/db.h"
+#include "db/driver.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,20 +79,212 @@ TEST(db_open_unknown_type)
 	char err[256] = "";
 
 	CHECK(db_open(&sec, err, sizeof(err)) == NULL);
-	CHECK_STR(err,
-	          "[source legacy]: no database driver for type 'oracle' (known: mysql, odbc)");
+	CHECK_STR(err, "[source legacy]: no database driver for type 'oracle' (known: mysql, odbc, "
+	               "postgres)");
 }
 
-TEST(db_open_postgres_has_no_db_driver)
+/* Opens a postgres section with CONNINFO and PASSWORD (may be NULL); expects a failure. */
+static bool pg_fails(const char *conninfo, const char *password, char *err, size_t errlen)
 {
 	struct fake_section f;
-	char err[256] = "";
+	struct db *db;
 
 	fake_init(&f, "erp");
 	fake_set(&f, "type", "postgres");
-	CHECK(db_open(&f.sec, err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "no database driver for type 'postgres'") != NULL);
+	fake_set(&f, "conninfo", conninfo);
+	fake_set(&f, "password", password);
+	db = db_open(&f.sec, err, errlen);
+	db_close(db);
 	fake_release(&f);
+	return db == NULL;
+}
+
+/* Nothing listens on port 1: the error names host:port/dbname and never the password. */
+TEST(db_pg_refused_names_server_not_password)
+{
+	char err[1024] = "";
+
+	CHECK(pg_fails("host=127.0.0.1 port=1 dbname=erp user=app password=pg-unit-secret-12", NULL,
+	               err, sizeof(err)));
+	CHECK(starts(err, "postgres 127.0.0.1:1/erp: "));
+	CHECK(strstr(err, "Connection refused") != NULL);
+	CHECK(strstr(err, "secret") == NULL);
+	CHECK(pg_fails("postgresql://app:pg-uri-secret-13@127.0.0.1:1/erp?connect_timeout=5",
+	               "pg-unit-secret-14", err, sizeof(err)));
+	CHECK(starts(err, "postgres 127.0.0.1:1/erp: "));
+	CHECK(strstr(err, "secret") == NULL);
+	/* No dbname: libpq's default, the user name. */
+	CHECK(pg_fails("hostaddr=127.0.0.1 port=1 user=app", NULL, err, sizeof(err)));
+	CHECK(starts(err, "postgres 127.0.0.1:1/app: "));
+	if (!starts(err, "postgres 127.0.0.1:1/app: "))
+		fprintf(stderr, "  err: %s\n", err);
+}
+
+TEST(db_pg_bad_conninfo)
+{
+	char err[1024] = "";
+
+	CHECK(pg_fails("host=127.0.0.1 port=1 nosuchoption=1", NULL, err, sizeof(err)));
+	CHECK(strstr(err, "invalid connection option \"nosuchoption\"") != NULL);
+	CHECK(starts(err, "postgres (conninfo not valid): "));
+}
+
+/* SQL as the postgres driver sends it, and its number of placeholders. */
+static int placeholders(const char *sql, char *out, size_t size)
+{
+	struct buf b = BUF_INIT;
+	int n = db_pg_placeholders(sql, &b);
+
+	snprintf(out, size, "%s", b.data ? b.data : "(null)");
+	buf_release(&b);
+	return n;
+}
+
+TEST(db_pg_placeholders_numbered)
+{
+	char out[512];
+
+	CHECK_INT(placeholders("insert into t (a, b, c) values (?, ?,?)", out, sizeof(out)), 3);
+	CHECK_STR(out, "insert into t (a, b, c) values ($1, $2,$3)");
+	CHECK_INT(placeholders("select 1", out, sizeof(out)), 0);
+	CHECK_STR(out, "select 1");
+	CHECK_INT(placeholders("", out, sizeof(out)), 0);
+	CHECK_STR(out, "");
+	CHECK_INT(placeholders("?", out, sizeof(out)), 1);
+	CHECK_STR(out, "$1");
+	/* Ten and more: two digits. */
+	CHECK_INT(placeholders("values (?,?,?,?,?,?,?,?,?,?,?)", out, sizeof(out)), 11);
+	CHECK_STR(out, "values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)");
+}
+
+TEST(db_pg_placeholders_skip_quotes)
+{
+	char out[512];
+
+	/* Strings, with doubled quotes. */
+	CHECK_INT(placeholders("select 'a?b', ?, 'it''s ?', ?", out, sizeof(out)), 2);
+	CHECK_STR(out, "select 'a?b', $1, 'it''s ?', $2");
+	/* Quoted identifiers. */
+	CHECK_INT(placeholders("select \"col?\" , \"x\"\"?\" from t where a = ?", out, sizeof(out)),
+	          1);
+	CHECK_STR(out, "select \"col?\" , \"x\"\"?\" from t where a = $1");
+	/* E'' strings take backslash escapes; a plain string does not. */
+	CHECK_INT(placeholders("select E'\\' ?', ?, e'\\\\', ?", out, sizeof(out)), 2);
+	CHECK_STR(out, "select E'\\' ?', $1, e'\\\\', $2");
+	CHECK_INT(placeholders("select 'a\\', ?", out, sizeof(out)), 1);
+	CHECK_STR(out, "select 'a\\', $1");
+	/* An identifier ending in e before a string is not an E prefix. */
+	CHECK_INT(placeholders("select type'?', ?", out, sizeof(out)), 1);
+	CHECK_STR(out, "select type'?', $1");
+	/* Dollar quotes, with and without a tag; $1 itself is no quote. */
+	CHECK_INT(placeholders("select $$ ? 'x $$, ?, $fn$ ? $$ ? $fn$, ?", out, sizeof(out)), 2);
+	CHECK_STR(out, "select $$ ? 'x $$, $1, $fn$ ? $$ ? $fn$, $2");
+	CHECK_INT(placeholders("select $1, ?", out, sizeof(out)), 1);
+	CHECK_STR(out, "select $1, $1");
+	/* A $ inside an identifier opens nothing. */
+	CHECK_INT(placeholders("select a$b$ from t where x = ?", out, sizeof(out)), 1);
+	CHECK_STR(out, "select a$b$ from t where x = $1");
+	/* Comments, nested ones too. */
+	CHECK_INT(placeholders("select ? -- why?\n, ? /* a? /* b? */ c? */ , ?", out, sizeof(out)),
+	          3);
+	CHECK_STR(out, "select $1 -- why?\n, $2 /* a? /* b? */ c? */ , $3");
+	/* Unterminated quotes swallow the rest (the server reports the error). */
+	CHECK_INT(placeholders("select 'abc ?", out, sizeof(out)), 0);
+	CHECK_STR(out, "select 'abc ?");
+	CHECK_INT(placeholders("select $q$ ?", out, sizeof(out)), 0);
+	CHECK_STR(out, "select $q$ ?");
+	/* Minus and slash alone are operators. */
+	CHECK_INT(placeholders("select ? - ? / ?", out, sizeof(out)), 3);
+	CHECK_STR(out, "select $1 - $2 / $3");
+}
+
+/* A struct db of PRODUCT with one failure recorded. */
+static struct db failed(const char *product, const char *sqlstate, long native, const char *message,
+                        bool lost)
+{
+	struct db db;
+
+	memset(&db, 0, sizeof(db));
+	snprintf(db.product, sizeof(db.product), "%s", product);
+	db_failure(&db, sqlstate, native, message, lost);
+	return db;
+}
+
+static bool transient(const char *product, const char *sqlstate, long native, const char *message)
+{
+	struct db db = failed(product, sqlstate, native, message, false);
+
+	return db_transient(&db);
+}
+
+TEST(db_transient_table)
+{
+	/* PostgreSQL: what goes away by itself. */
+	CHECK(transient("PostgreSQL", "40001", 0, "could not serialize access"));
+	CHECK(transient("PostgreSQL", "40P01", 0, "deadlock detected"));
+	CHECK(transient("PostgreSQL", "55P03", 0, "canceling statement due to lock timeout"));
+	CHECK(transient("PostgreSQL", "53300", 0, "sorry, too many clients already"));
+	CHECK(transient("PostgreSQL", "57P01", 0, "terminating connection"));
+	CHECK(transient("PostgreSQL", "57P03", 0, "the database system is starting up"));
+	CHECK(transient("PostgreSQL", "08006", 0, NULL));
+	/* PostgreSQL: what does not. */
+	CHECK(!transient("PostgreSQL", "23505", 0, "duplicate key value"));
+	CHECK(!transient("PostgreSQL", "23502", 0, "null value in column"));
+	CHECK(!transient("PostgreSQL", "22P02", 0, "invalid input syntax"));
+	CHECK(!transient("PostgreSQL", "42703", 0, "column \"x\" does not exist"));
+	CHECK(!transient("PostgreSQL", "25006", 0, "cannot execute INSERT in a read-only"));
+	CHECK(!transient("PostgreSQL", "57014", 0, "canceling statement due to user request"));
+	CHECK(!transient("PostgreSQL", "", 0, NULL));
+	/* MariaDB and MySQL: native codes, whatever the SQLSTATE. */
+	CHECK(transient("MariaDB", "40001", 1213, "Deadlock found"));
+	CHECK(transient("MariaDB", "HY000", 1205, "Lock wait timeout exceeded"));
+	CHECK(transient("MySQL", "HY000", 2006, "MySQL server has gone away"));
+	CHECK(transient("MySQL", "HY000", 2013, "Lost connection"));
+	CHECK(transient("MariaDB", "08004", 1040, "Too many connections"));
+	CHECK(transient("MariaDB", "70100", 1927, "Connection was killed"));
+	CHECK(!transient("MariaDB", "23000", 1062, "Duplicate entry"));
+	CHECK(!transient("MariaDB", "42S22", 1054, "Unknown column"));
+	CHECK(!transient("MariaDB", "22001", 1406, "Data too long"));
+	/* Native codes belong to their product: 1205 from SQLite means nothing. */
+	CHECK(!transient("SQLite", "HY000", 1205, "x"));
+	CHECK(!transient("PostgreSQL", "HY000", 1213, "x"));
+	/* ODBC states. */
+	CHECK(transient("Microsoft SQL Server", "08S01", 0, "Communication link failure"));
+	CHECK(transient("Microsoft SQL Server", "40001", 1205, "deadlock victim"));
+	CHECK(transient("Microsoft SQL Server", "HY000", 1222, "Lock request time out"));
+	CHECK(transient("Anything", "40003", 0, NULL));
+	CHECK(transient("Anything", "HYT00", 0, "Timeout expired"));
+	CHECK(transient("Anything", "HYT01", 0, NULL));
+	CHECK(!transient("Anything", "HY000", 0, "General error"));
+	/* SQLite (sqliteodbc): busy and locked, by code or by message. */
+	CHECK(transient("SQLite", "HY000", 5, "[SQLite]database is locked (5)"));
+	CHECK(transient("SQLite", "S1000", 0, "database is locked"));
+	CHECK(transient("SQLite", "HY000", 6, "database table is locked"));
+	CHECK(!transient("SQLite", "HY000", 19, "UNIQUE constraint failed: t.id"));
+	CHECK(!transient("MariaDB", "HY000", 0, "database is locked"));
+}
+
+TEST(db_transient_lost_and_sqlstate)
+{
+	struct db db = failed("PostgreSQL", NULL, 0, "server closed the connection", true);
+
+	/* Lost is transient, with or without a SQLSTATE. */
+	CHECK(db_lost(&db));
+	CHECK(db_transient(&db));
+	CHECK_STR(db_sqlstate(&db), "");
+	db = failed("PostgreSQL", "23505", 0, "duplicate key", false);
+	CHECK(!db_lost(&db));
+	CHECK_STR(db_sqlstate(&db), "23505");
+	/* Several diagnostics: the first SQLSTATE stays, transient and lost add up. */
+	db_failure(&db, "08S01", 0, "link failure", true);
+	CHECK_STR(db_sqlstate(&db), "23505");
+	CHECK(db_transient(&db));
+	CHECK(db_lost(&db));
+	/* "00000" and malformed states are no SQLSTATE. */
+	db = failed("MariaDB", "00000", 0, NULL, false);
+	CHECK_STR(db_sqlstate(&db), "");
+	db = failed("MariaDB", "4000", 0, NULL, false);
+	CHECK_STR(db_sqlstate(&db), "");
 }
 
 /* The ODBC environment variables a test replaces, restored afterwards. */
