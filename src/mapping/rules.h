@@ -2,8 +2,9 @@
  * rules: the mapping rules of appliers, loaded from JSON files (schemas/rules.schema.json), and
  * what one rule makes of one change event: a row operation for its target table.
  *
- * A rule file holds {"rules": [RULE, ...]}. A RULE:
+ * A rule file holds {"rules": [RULE, ...]} (and optionally "$schema"). A RULE:
  *   name      unique among all the applier's rules (the dead-letter header spoke.rule)
+ *   description  optional text for people
  *   topics    topic names or fnmatch patterns ("erp.public.*"); "topic": one name also works
  *   target    a [target NAME] of the configuration
  *   table     target table ("schema.table" allowed)
@@ -60,8 +61,10 @@ struct ruleset {
  * one line naming the file and where in it: JSON syntax ("FILE:LINE:COL: ..."), unknown fields
  * with a suggestion, wrong types, missing fields, a key column not in columns, duplicate rule
  * names, expression errors ("FILE: rule 'products', column 'price': column 9: unknown function
- * 'rund' (did you mean 'round'?)"). Returns the number of problems (0: RS is ready).
- * TARGET_EXISTS (may be NULL) says whether a target name is configured.
+ * 'rund' (did you mean 'round'?)"). Returns the number of problems (0: RS is ready; else RS
+ * is left empty). TARGET_EXISTS (may be NULL: targets are not checked) says whether a target
+ * name is configured; it is asked about every rule's target and every lookup() whose target is
+ * a literal.
  */
 int ruleset_load(struct ruleset *rs, char *const *files, int nfiles,
                  bool (*target_exists)(void *arg, const char *name), void *arg);
@@ -99,8 +102,8 @@ struct rowop {
  * Returns 0, or -1 with err naming the column and the problem ("column 'price': column 7:
  * cannot use 'abc' as a number"); ctx->transient says whether a retry may help.
  */
-int rule_eval(const struct rule *r, const struct event *ev, struct expr_ctx *ctx,
-              struct rowop *op, char *err, size_t errlen);
+int rule_eval(const struct rule *r, const struct event *ev, struct expr_ctx *ctx, struct rowop *op,
+              char *err, size_t errlen);
 void rowop_release(struct rowop *op);
 
 #endif
