@@ -126,6 +126,13 @@ struct dialect {
 	const char *bool_true, *bool_false;
 	/* Appliers: creates spoke_offsets (applier, topic, part, next_offset) when missing. */
 	const char *offsets_ddl;
+	/* spoke check: one row, the schema an unqualified table name resolves to. */
+	const char *current_schema_query;
+	/*
+	 * spoke check: the unique indexes and constraints of a table: params (schema, table); rows
+	 * (index name, column name) ordered by index, then column position in it.
+	 */
+	const char *unique_query;
 };
 
 /*

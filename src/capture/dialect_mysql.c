@@ -344,4 +344,8 @@ const struct dialect dialect_mysql = {
         "CREATE TABLE IF NOT EXISTS spoke_offsets "
         "(applier varchar(200) NOT NULL, topic varchar(249) NOT NULL, part integer NOT NULL, "
         "next_offset bigint NOT NULL, PRIMARY KEY (applier, topic, part)) ENGINE=InnoDB",
+    .current_schema_query = "SELECT DATABASE()",
+    .unique_query = "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE "
+                    "TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, "
+                    "SEQ_IN_INDEX",
 };

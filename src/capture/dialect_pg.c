@@ -369,4 +369,11 @@ const struct dialect dialect_postgresql = {
     .offsets_ddl = "CREATE TABLE IF NOT EXISTS spoke_offsets "
                    "(applier varchar(200) NOT NULL, topic varchar(249) NOT NULL, part integer NOT "
                    "NULL, next_offset bigint NOT NULL, PRIMARY KEY (applier, topic, part))",
+    .current_schema_query = "SELECT current_schema()",
+    .unique_query = "SELECT i.indexrelid::regclass::text, a.attname FROM pg_index i "
+                    "JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = "
+                    "c.relnamespace CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(num, "
+                    "pos) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.num "
+                    "WHERE n.nspname = ? AND c.relname = ? AND i.indisunique AND i.indpred IS "
+                    "NULL ORDER BY 1, k.pos",
 };

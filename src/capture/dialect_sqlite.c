@@ -332,4 +332,8 @@ const struct dialect dialect_sqlite = {
     .offsets_ddl = "CREATE TABLE IF NOT EXISTS spoke_offsets "
                    "(applier varchar(200) NOT NULL, topic varchar(249) NOT NULL, part integer NOT "
                    "NULL, next_offset bigint NOT NULL, PRIMARY KEY (applier, topic, part))",
+    .current_schema_query = "SELECT 'main'",
+    .unique_query = "SELECT l.name, i.name FROM (SELECT ? AS s, ? AS t) AS q, "
+                    "pragma_index_list(q.t, q.s) AS l, pragma_index_info(l.name, q.s) AS i "
+                    "WHERE l.\"unique\" = 1 ORDER BY l.name, i.seqno",
 };

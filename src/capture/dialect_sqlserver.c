@@ -358,4 +358,11 @@ const struct dialect dialect_sqlserver = {
     .offsets_ddl = "IF OBJECT_ID(N'spoke_offsets', N'U') IS NULL CREATE TABLE spoke_offsets "
                    "(applier varchar(200) NOT NULL, topic varchar(249) NOT NULL, part integer NOT "
                    "NULL, next_offset bigint NOT NULL, PRIMARY KEY (applier, topic, part))",
+    .current_schema_query = "SELECT SCHEMA_NAME()",
+    .unique_query = "SELECT i.name, c.name FROM sys.indexes i JOIN sys.index_columns ic ON "
+                    "ic.object_id = i.object_id AND ic.index_id = i.index_id JOIN sys.columns c "
+                    "ON c.object_id = ic.object_id AND c.column_id = ic.column_id JOIN sys.tables "
+                    "t ON t.object_id = i.object_id JOIN sys.schemas s ON s.schema_id = "
+                    "t.schema_id WHERE s.name = ? AND t.name = ? AND i.is_unique = 1 AND "
+                    "ic.is_included_column = 0 ORDER BY i.name, ic.key_ordinal",
 };

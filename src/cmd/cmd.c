@@ -64,39 +64,44 @@ struct config *cmd_load_config(const char *path)
 	return cfg;
 }
 
-static void list_sources(const struct config *cfg, char *out, size_t outlen)
+static void list_sections(const struct config *cfg, const char *kind, char *out, size_t outlen)
 {
 	size_t used = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; config_section(cfg, "source", i) && used < outlen; i++)
+	for (size_t i = 0; config_section(cfg, kind, i) && used < outlen; i++)
 		used += (size_t)snprintf(out + used, outlen - used, "%s%s", i ? ", " : "",
-		                         config_section(cfg, "source", i)->name);
+		                         config_section(cfg, kind, i)->name);
 }
 
-const struct conf_section *cmd_pick_source(const struct config *cfg, const char *name)
+const struct conf_section *cmd_pick(const struct config *cfg, const char *kind, const char *name)
 {
 	char names[512];
 	const struct conf_section *sec;
 
-	list_sources(cfg, names, sizeof(names));
-	if (!config_section(cfg, "source", 0)) {
-		log_error("config", "%s has no [source NAME] section", cfg->path);
+	list_sections(cfg, kind, names, sizeof(names));
+	if (!config_section(cfg, kind, 0)) {
+		log_error("config", "%s has no [%s NAME] section", cfg->path, kind);
 		return NULL;
 	}
 	if (name) {
-		sec = config_find(cfg, "source", name);
+		sec = config_find(cfg, kind, name);
 		if (!sec)
-			log_error("config", "%s has no [source %s]; its sources are: %s", cfg->path,
-			          name, names);
+			log_error("config", "%s has no [%s %s]; its %ss are: %s", cfg->path, kind,
+			          name, kind, names);
 		return sec;
 	}
-	if (config_section(cfg, "source", 1)) {
-		log_error("config", "%s has several sources (%s): choose one with --source NAME",
-		          cfg->path, names);
+	if (config_section(cfg, kind, 1)) {
+		log_error("config", "%s has several %ss (%s): choose one with --%s NAME", cfg->path,
+		          kind, names, kind);
 		return NULL;
 	}
-	return config_section(cfg, "source", 0);
+	return config_section(cfg, kind, 0);
+}
+
+const struct conf_section *cmd_pick_source(const struct config *cfg, const char *name)
+{
+	return cmd_pick(cfg, "source", name);
 }
 
 const struct source_ops *cmd_source_ops(const struct conf_section *sec)

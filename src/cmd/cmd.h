@@ -24,6 +24,7 @@ struct command {
 extern const struct command cmd_config_def;
 extern const struct command cmd_broker_def;
 extern const struct command cmd_capture_def;
+extern const struct command cmd_apply_def;
 extern const struct command cmd_run_def;
 extern const struct command cmd_setup_def;
 extern const struct command cmd_teardown_def;
@@ -44,6 +45,12 @@ struct config *cmd_load_config(const char *path);
 
 struct conf_section;
 struct source_ops;
+
+/*
+ * The KIND ("source", "applier") section NAME, or the only one when NAME is NULL. Logs why not
+ * (unknown name with the valid ones, none, several and no name) and returns NULL.
+ */
+const struct conf_section *cmd_pick(const struct config *cfg, const char *kind, const char *name);
 
 /*
  * The source section NAME, or the only source when NAME is NULL. Logs why not (unknown name

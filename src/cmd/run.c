@@ -1,4 +1,5 @@
-/* spoke run: the daemon: one process per source (and, later, per applier), restarted on failure. */
+/* spoke run: the daemon: one process per source and per applier, restarted on failure. */
+#include "apply/applier.h"
 #include "capture/capture.h"
 #include "cmd/cmd.h"
 #include "core/config.h"
@@ -21,6 +22,7 @@
 
 struct worker {
 	const struct conf_section *sec;
+	bool applier; /* else a source */
 	pid_t pid;
 	int backoff_ms;
 	int64_t restart_at; /* ms; 0: running or due now */
@@ -36,7 +38,23 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Starts the worker's process: it runs the source until SIGTERM. */
+static const char *worker_kind(const struct worker *w)
+{
+	return w->applier ? "apply" : "capture";
+}
+
+/* The worker process's body: the source or applier until SIGTERM. */
+static int worker_main(const struct config *cfg, const struct worker *w)
+{
+	const struct source_ops *ops;
+
+	if (w->applier)
+		return applier_run(cfg, w->sec);
+	ops = capture_ops(conf_str(w->sec, "type"));
+	return ops ? ops->run(cfg, w->sec) : -1;
+}
+
+/* Starts the worker's process. */
 static void start_worker(const struct config *cfg, struct worker *w)
 {
 	pid_t pid = fork();
@@ -47,20 +65,18 @@ static void start_worker(const struct config *cfg, struct worker *w)
 		return;
 	}
 	if (pid == 0) {
-		const struct source_ops *ops = capture_ops(conf_str(w->sec, "type"));
-
 		signals_install();
-		_exit(ops && ops->run(cfg, w->sec) == 0 ? 0 : 1);
+		_exit(worker_main(cfg, w) == 0 ? 0 : 1);
 	}
 	w->pid = pid;
 	w->restart_at = 0;
-	log_sinfo("run", w->sec->name, "capture started (pid %d)", (int)pid);
+	log_sinfo("run", w->sec->name, "%s started (pid %d)", worker_kind(w), (int)pid);
 }
 
 /* Notes a worker's exit and schedules its restart with a growing backoff. */
 static void worker_exited(struct worker *w, int status)
 {
-	log_serror("run", w->sec->name, "capture exited (%s %d); restarting in %ds",
+	log_serror("run", w->sec->name, "%s exited (%s %d); restarting in %ds", worker_kind(w),
 	           WIFEXITED(status) ? "status" : "signal",
 	           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 	           w->backoff_ms / 1000);
@@ -140,6 +156,13 @@ static size_t plan_workers(const struct config *cfg, struct worker *w)
 		w[n].backoff_ms = 1000;
 		n++;
 	}
+	for (size_t i = 0; config_section(cfg, "applier", i) && n < MAX_WORKERS; i++) {
+		memset(&w[n], 0, sizeof(w[n]));
+		w[n].sec = config_section(cfg, "applier", i);
+		w[n].applier = true;
+		w[n].backoff_ms = 1000;
+		n++;
+	}
 	return n;
 }
 
@@ -172,12 +195,14 @@ static int run(int argc, char **argv)
 		return EXIT_FAIL;
 	n = plan_workers(cfg, workers);
 	if (n == 0) {
-		log_error("run", "%s has nothing to run: add a [source NAME]", path);
+		log_error("run", "%s has nothing to run: add a [source NAME] or an [applier NAME]",
+		          path);
 		config_free(cfg);
 		return EXIT_FAIL;
 	}
 	signals_install();
-	log_info("run", "spoke " SPOKE_VERSION " running %zu source(s) from %s", n, path);
+	log_info("run", "spoke " SPOKE_VERSION " running %zu source(s) and applier(s) from %s", n,
+	         path);
 	supervise(cfg, workers, n);
 	rc = stop_workers(workers, n);
 	log_info("run", "stopped");
@@ -187,13 +212,14 @@ static int run(int argc, char **argv)
 
 const struct command cmd_run_def = {
     "run",
-    "the daemon: capture every source in the configuration",
+    "the daemon: run every source and applier in the configuration",
     "run -c FILE",
     "  -c, --config FILE   the configuration file\n"
     "  -h, --help          show this help\n\n"
-    "Each source runs in its own process; one that fails is restarted with a growing\n"
-    "delay (1s up to 60s) while the others go on. SIGTERM or SIGINT stops them all:\n"
-    "each flushes Kafka and confirms its final position. SIGHUP reopens the log file.\n",
+    "Each source and each applier runs in its own process; one that fails is restarted\n"
+    "with a growing delay (1s up to 60s) while the others go on. SIGTERM or SIGINT stops\n"
+    "them all: each flushes Kafka and confirms its final position (appliers commit the\n"
+    "batch in hand). SIGHUP reopens the log file.\n",
     run,
 };
 

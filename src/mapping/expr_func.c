@@ -3,10 +3,12 @@
 
 #include "core/suggest.h"
 
+#include <locale.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <wctype.h>
 
 /* ---- helpers ---- */
 
@@ -118,26 +120,107 @@ static int fn_concat(struct call *c, struct val *out)
 	return 0;
 }
 
-/* upper() and lower() change ASCII letters only; other characters are kept as they are. */
+/*
+ * The C.UTF-8 character classes, for case changes beyond ASCII without touching the process's
+ * locale. Created once, never changed (NULL when the system lacks it: ASCII only then).
+ */
+static locale_t utf8_locale(void)
+{
+	static locale_t loc;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	return loc;
+}
+
+/* Decodes the UTF-8 character at S (LEFT bytes): its code point and length, or -1. */
+static long utf8_decode(const unsigned char *s, size_t left, size_t *n)
+{
+	int extra = s[0] < 0x80             ? 0
+	            : (s[0] & 0xE0) == 0xC0 ? 1
+	            : (s[0] & 0xF0) == 0xE0 ? 2
+	            : (s[0] & 0xF8) == 0xF0 ? 3
+	                                    : -1;
+	long cp = extra == 0   ? s[0]
+	          : extra == 1 ? s[0] & 0x1F
+	          : extra == 2 ? s[0] & 0x0F
+	                       : s[0] & 0x07;
+
+	if (extra < 0 || (size_t)extra >= left)
+		return -1;
+	for (int i = 1; i <= extra; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	*n = (size_t)extra + 1;
+	return cp;
+}
+
+static size_t utf8_encode(long cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* One character in the other case (Unicode simple case mapping); ASCII without the locale. */
+static long change_char(long cp, bool up)
+{
+	locale_t loc = cp >= 0x80 ? utf8_locale() : (locale_t)0;
+
+	if (loc)
+		return (long)(up ? towupper_l((wint_t)cp, loc) : towlower_l((wint_t)cp, loc));
+	if (up && cp >= 'a' && cp <= 'z')
+		return cp - 'a' + 'A';
+	if (!up && cp >= 'A' && cp <= 'Z')
+		return cp - 'A' + 'a';
+	return cp;
+}
+
+/*
+ * upper() and lower(): Unicode simple case mapping, character by character ('é' -> 'É');
+ * bytes that are not UTF-8 are kept as they are.
+ */
 static int change_case(struct call *c, struct val *out, bool up)
 {
 	const char *s;
-	size_t len;
+	size_t len, n, used = 0;
 	char *p;
 
-	if (arg_text(c, 0, &s, &len) < 0 || !(p = result_space(c, len + 1)))
+	if (arg_text(c, 0, &s, &len) < 0 || !(p = result_space(c, 2 * len + 1)))
 		return -1;
-	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (up && ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 'a' + 'A');
-		else if (!up && ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		p[i] = ch;
+	for (size_t i = 0; i < len; i += n) {
+		long cp = utf8_decode((const unsigned char *)s + i, len - i, &n);
+		if (cp < 0) {
+			p[used++] = s[i];
+			n = 1;
+			continue;
+		}
+		used += utf8_encode(change_char(cp, up), p + used);
 	}
-	p[len] = '\0';
-	val_text_ref(out, p, len);
+	p[used] = '\0';
+	val_text_ref(out, p, used);
 	return 0;
 }
 

@@ -1,0 +1,334 @@
+/*
+ * batch: one batch of an applier: every message through every rule that reads it, one
+ * transaction per target with the offsets the batch reaches, dead letters for what can never
+ * succeed, retries for what may (see applier.h).
+ */
+#include "apply/applier_impl.h"
+
+#include "core/log.h"
+#include "core/signals.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COMPONENT "apply"
+
+/* Outcome of one attempt at a range of the batch. */
+enum attempt {
+	ATTEMPT_OK,
+	ATTEMPT_TRANSIENT,
+	ATTEMPT_PERMANENT, /* message fail_msg, rule fail_rule cannot be applied */
+	ATTEMPT_COMMIT,    /* a commit failed for good: which message is unknown */
+};
+
+struct failure {
+	int msg, rule;
+	char err[1024];
+};
+
+static bool is_dead(const struct applier *a, int msg, int rule)
+{
+	for (int i = 0; i < a->ndead; i++)
+		if (a->dead[i].msg == msg && (a->dead[i].rule == rule || a->dead[i].rule == -1))
+			return true;
+	return false;
+}
+
+const char *batch_topic(const rd_kafka_message_t *m)
+{
+	return rd_kafka_topic_name(m->rkt);
+}
+
+/* ------------------------------------------------------------------ one batch */
+
+static enum attempt transient_or(enum target_status st)
+{
+	return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_PERMANENT;
+}
+
+/* Applies rule R to the parsed message I (a->ev). */
+static enum attempt apply_rule(struct applier *a, int i, int r, struct failure *f)
+{
+	const struct rule *rule = &a->rs.rules[r];
+	struct tstate *s = &a->ts[a->rule_ts[r]];
+	const rd_kafka_message_t *m = a->batch[i];
+	char err[900];
+
+	if (m->offset < offmap_get(&s->stored, batch_topic(m), (int)m->partition))
+		return ATTEMPT_OK; /* this target has it already */
+	a->ctx.transient = false;
+	if (rule_eval(rule, &a->ev, &a->ctx, &a->op, err, sizeof(err)) < 0) {
+		snprintf(f->err, sizeof(f->err), "rule %s: %s", rule->name, err);
+		return a->ctx.transient ? ATTEMPT_TRANSIENT : ATTEMPT_PERMANENT;
+	}
+	if (a->op.kind == ROWOP_SKIP)
+		return ATTEMPT_OK;
+	enum target_status st = tstate_begin(a, s, f->err, sizeof(f->err));
+	if (st == TARGET_OK)
+		st = s->ops->apply(s->t, &a->op, &a->ctx, f->err, sizeof(f->err));
+	if (st == TARGET_TRANSIENT)
+		a->failed_ts = s;
+	return st == TARGET_OK ? ATTEMPT_OK : transient_or(st);
+}
+
+/* Applies every rule that reads message I. */
+static enum attempt apply_message(struct applier *a, int i, struct failure *f)
+{
+	const rd_kafka_message_t *m = a->batch[i];
+	enum attempt res = ATTEMPT_OK;
+	char err[512];
+
+	f->msg = i;
+	f->rule = -1;
+	if (is_dead(a, i, -1))
+		return ATTEMPT_OK;
+	if (event_parse(&a->ev, m->key, m->key_len, m->payload, m->payload ? m->len : 0, err,
+	                sizeof(err)) < 0) {
+		snprintf(f->err, sizeof(f->err), "%s", err);
+		return ATTEMPT_PERMANENT;
+	}
+	a->ctx.payload = a->ev.payload;
+	a->ctx.key = a->ev.key;
+	a->ctx.topic = batch_topic(m);
+	for (int r = 0; r < a->rs.n && res == ATTEMPT_OK; r++) {
+		if (!rule_matches(&a->rs.rules[r], batch_topic(m)) || is_dead(a, i, r))
+			continue;
+		f->rule = r;
+		res = apply_rule(a, i, r, f);
+	}
+	event_release(&a->ev);
+	expr_ctx_reset(&a->ctx);
+	return res;
+}
+
+int64_t batch_next_offset(const struct applier *a, int from, int to, const char *topic, int part)
+{
+	int64_t next = -1;
+
+	for (int i = from; i < to; i++) {
+		const rd_kafka_message_t *m = a->batch[i];
+		if (m->partition == part && strcmp(batch_topic(m), topic) == 0 &&
+		    m->offset + 1 > next)
+			next = m->offset + 1;
+	}
+	return next;
+}
+
+/* Writes, in each writing target's transaction, the offsets the range FROM..TO-1 reaches. */
+static enum attempt save_offsets(struct applier *a, int from, int to, struct failure *f)
+{
+	for (int k = 0; k < a->nts; k++) {
+		struct tstate *s = &a->ts[k];
+		for (int i = from; s->writes && i < to; i++) {
+			const rd_kafka_message_t *m = a->batch[i];
+			const char *topic = batch_topic(m);
+			int part = (int)m->partition;
+			int64_t next = batch_next_offset(a, from, to, topic, part);
+			if (batch_next_offset(a, from, i, topic, part) >= 0 ||
+			    next <= offmap_get(&s->stored, topic, part))
+				continue; /* written already, or nothing new for this target */
+			enum target_status st = tstate_begin(a, s, f->err, sizeof(f->err));
+			if (st == TARGET_OK)
+				st = s->ops->save_offset(s->t, topic, part, next, f->err,
+				                         sizeof(f->err));
+			if (st != TARGET_OK)
+				return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_COMMIT;
+		}
+	}
+	return ATTEMPT_OK;
+}
+
+/* Waits until every dead letter is acknowledged by Kafka (before offsets may pass them). */
+static enum attempt flush_dead_letters(struct applier *a, struct failure *f)
+{
+	while (a->dlq && producer_in_flight(a->dlq) > 0) {
+		if (producer_fatal(a->dlq)) {
+			snprintf(f->err, sizeof(f->err), "dead-letter topic %s: %s", a->dlq_topic,
+			         producer_fatal(a->dlq));
+			a->fatal = true;
+			return ATTEMPT_TRANSIENT;
+		}
+		if (signals_stop_requested()) {
+			snprintf(f->err, sizeof(f->err),
+			         "stopping before Kafka acknowledged the "
+			         "dead letters");
+			return ATTEMPT_TRANSIENT;
+		}
+		producer_flush(a->dlq, 1000);
+	}
+	return ATTEMPT_OK;
+}
+
+/* Commits every open transaction; a committed target's offsets are then what it stored. */
+static enum attempt commit_all(struct applier *a, int from, int to, struct failure *f)
+{
+	for (int k = 0; k < a->nts; k++) {
+		struct tstate *s = &a->ts[k];
+		if (!s->in_tx)
+			continue;
+		enum target_status st = s->ops->commit(s->t, f->err, sizeof(f->err));
+		s->in_tx = false;
+		if (st == TARGET_TRANSIENT)
+			a->failed_ts = s;
+		if (st != TARGET_OK)
+			return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_COMMIT;
+		for (int i = from; i < to; i++) {
+			const rd_kafka_message_t *m = a->batch[i];
+			int64_t next =
+			    batch_next_offset(a, from, to, batch_topic(m), (int)m->partition);
+			if (next > offmap_get(&s->stored, batch_topic(m), (int)m->partition))
+				tstate_store_offset(s, batch_topic(m), (int)m->partition, next);
+		}
+	}
+	return ATTEMPT_OK;
+}
+
+/* One attempt at messages FROM..TO-1 of the batch, in one transaction per target. */
+static enum attempt attempt_range(struct applier *a, int from, int to, struct failure *f)
+{
+	enum attempt res = ATTEMPT_OK;
+
+	for (int i = from; i < to && res == ATTEMPT_OK; i++)
+		res = apply_message(a, i, f);
+	if (res == ATTEMPT_OK)
+		res = save_offsets(a, from, to, f);
+	if (res == ATTEMPT_OK)
+		res = flush_dead_letters(a, f);
+	if (res == ATTEMPT_OK)
+		res = commit_all(a, from, to, f);
+	if (res != ATTEMPT_OK)
+		applier_rollback(a);
+	return res;
+}
+
+/* ------------------------------------------------------------------ dead letters */
+
+static void add_header(rd_kafka_headers_t *h, const char *name, const char *value)
+{
+	rd_kafka_header_add(h, name, -1, value, -1);
+}
+
+/* Sends message I to the dead-letter topic with why in headers, and remembers it. */
+static int dead_letter(struct applier *a, const struct failure *f)
+{
+	const rd_kafka_message_t *m = a->batch[f->msg];
+	rd_kafka_headers_t *h = rd_kafka_headers_new(5);
+	char part[16], off[24], err[512], why[1024];
+	int rc;
+
+	snprintf(why, sizeof(why), "%s", f->err);
+	log_scrub(why, sizeof(why));
+	snprintf(part, sizeof(part), "%d", (int)m->partition);
+	snprintf(off, sizeof(off), "%lld", (long long)m->offset);
+	add_header(h, "spoke.error", why);
+	add_header(h, "spoke.rule", f->rule >= 0 ? a->rs.rules[f->rule].name : "");
+	add_header(h, "spoke.topic", batch_topic(m));
+	add_header(h, "spoke.partition", part);
+	add_header(h, "spoke.offset", off);
+	rc = producer_send_headers(a->dlq, a->dlq_topic, m->key, m->key_len, m->payload,
+	                           m->payload ? m->len : 0, h, 0, err, sizeof(err));
+	rd_kafka_headers_destroy(h);
+	if (rc < 0) {
+		log_serror(COMPONENT, a->name, "dead-letter topic %s: %s", a->dlq_topic, err);
+		return -1;
+	}
+	log_swarn(COMPONENT, a->name, "%s [%d] offset %s%s%s: %s: sent to %s", batch_topic(m),
+	          (int)m->partition, off, f->rule >= 0 ? ", rule " : "",
+	          f->rule >= 0 ? a->rs.rules[f->rule].name : "", why, a->dlq_topic);
+	if (a->ndead == a->deadcap) {
+		int cap = a->deadcap ? 2 * a->deadcap : 16;
+		struct dead *d = realloc(a->dead, (size_t)cap * sizeof(*d));
+		if (!d)
+			return -1;
+		a->dead = d;
+		a->deadcap = cap;
+	}
+	a->dead[a->ndead++] = (struct dead){f->msg, f->rule};
+	a->dead_letters++;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ the batch */
+
+/* After a transient failure: wait, and drop the connection that failed. */
+static int recover(struct applier *a, const struct failure *f)
+{
+	log_swarn(COMPONENT, a->name, "%s; retrying in %d ms", f->err, a->delay_ms);
+	if (a->failed_ts)
+		tstate_disconnect(a->failed_ts);
+	a->failed_ts = NULL;
+	if (a->fatal)
+		return -1;
+	signals_backoff(&a->delay_ms, BACKOFF_MAX_MS);
+	return signals_stop_requested() ? -1 : 0;
+}
+
+/* A change that can never succeed: dead letter, or stop (on_error = stop). */
+static int refuse(struct applier *a, const struct failure *f)
+{
+	const rd_kafka_message_t *m = a->batch[f->msg];
+
+	if (a->stop_on_error) {
+		log_serror(COMPONENT, a->name,
+		           "%s [%d] offset %lld: %s (on_error = stop: fix the cause, or set "
+		           "on_error = dead_letter, and restart)",
+		           batch_topic(m), (int)m->partition, (long long)m->offset, f->err);
+		a->fatal = true;
+		return -1;
+	}
+	return dead_letter(a, f);
+}
+
+/*
+ * Applies messages FROM..TO-1 until they are all applied or dead-lettered. When a commit fails
+ * for good without saying which change caused it (a deferred constraint), the messages are
+ * applied one per transaction to find it. Returns 0, or -1 on a stop or a fatal failure.
+ */
+static int apply_range(struct applier *a, int from, int to)
+{
+	struct failure f;
+
+	for (;;) {
+		enum attempt res = attempt_range(a, from, to, &f);
+		if (res == ATTEMPT_OK) {
+			a->delay_ms = 500;
+			return 0;
+		}
+		if (res == ATTEMPT_TRANSIENT) {
+			if (recover(a, &f) < 0)
+				return -1;
+		} else if (res == ATTEMPT_PERMANENT) {
+			if (refuse(a, &f) < 0)
+				return -1;
+		} else if (to - from > 1) {
+			for (int i = from; i < to; i++)
+				if (apply_range(a, i, i + 1) < 0)
+					return -1;
+			return 0;
+		} else {
+			f.msg = from;
+			f.rule = -1;
+			if (refuse(a, &f) < 0)
+				return -1;
+		}
+	}
+}
+
+int batch_apply(struct applier *a)
+{
+	int rc = a->nbatch ? apply_range(a, 0, a->nbatch) : 0;
+
+	for (int i = 0; i < a->nbatch; i++) {
+		rd_kafka_message_t *m = a->batch[i];
+		if (rc == 0 &&
+		    batch_next_offset(a, i + 1, a->nbatch, batch_topic(m), (int)m->partition) < 0)
+			consumer_commit(a->cons, batch_topic(m), (int)m->partition, m->offset + 1);
+		rd_kafka_message_destroy(m);
+	}
+	if (rc == 0)
+		a->applied += (unsigned long long)(a->nbatch - a->ndead);
+	a->nbatch = 0;
+	a->ndead = 0;
+	return rc;
+}
