@@ -3,7 +3,7 @@
 #   make SANITIZE=1      build with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make test [T=name]   install missing packages, build, run unit, golden and integration tests
 #   make unit            unit tests only; make valgrind: unit tests under valgrind
-#   make bench [ROWS=n]  spoke capture vs pg_recvlogical on one n-row transaction
+#   make bench [ROWS=n] [APPLY_ROWS=n]  capture vs pg_recvlogical, apply vs COPY
 #   make format / format-check
 
 PKGS     := libpq libmariadb odbc rdkafka jansson libcurl inih libmicrohttpd libcrypto
@@ -70,6 +70,7 @@ test: deps
 bench: deps spoke
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/pg_capture.sh $(ROWS)
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/trigger_capture.sh $(ROWS)
+	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/apply_pg.sh $(APPLY_ROWS)
 
 unit: spoke $(BUILD)/unit-tests
 	@$(BUILD)/unit-tests $(T)

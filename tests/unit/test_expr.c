@@ -313,11 +313,13 @@ TEST(expr_control_functions)
 
 TEST(expr_text_functions)
 {
-	CHECK_STR(ev("upper('abc\xc3\xa9')"), "'ABC\xc3\xa9'");
+	/* Unicode case mapping: é -> É, À -> à, ü -> Ü; invalid UTF-8 bytes are kept */
+	CHECK_STR(ev("upper('abc\xc3\xa9 m\xc3\xbcller')"), "'ABC\xc3\x89 M\xc3\x9cLLER'");
 	CHECK_STR(ev("lower('\xc3\x80"
 	             "BC')"),
-	          "'\xc3\x80"
+	          "'\xc3\xa0"
 	          "bc'");
+	CHECK_STR(ev("upper('a\xff')"), "'A\xff'");
 	CHECK_STR(ev("upper(null)"), "null");
 	CHECK_STR(ev("upper(1.50)"), "'1.5'");
 	CHECK_STR(ev("trim('  a b \t')"), "'a b'");
