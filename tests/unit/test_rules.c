@@ -193,28 +193,29 @@ TEST(rules_load_reports_every_problem_with_its_line)
 	                           "]}\n",
 	                           &problems);
 
-	CHECK_STR(log,
-	          "ERROR rules: r.json:5: rule 'p': unknown field 'colums'; did you mean 'columns'?\n"
-	          "ERROR rules: r.json:3: rule 'p': 'topics[1]' must be a topic name or pattern, "
-	          "not a number\n"
-	          "ERROR rules: r.json:2: rule 'p': missing 'table': the target table\n"
-	          "ERROR rules: r.json:7: rule 'p': mode 'insrt' is not upsert or insert; did you "
-	          "mean 'insert'?\n"
-	          "ERROR rules: r.json:2: rule 'p': missing 'columns': {\"target_column\": "
-	          "\"expression\", ...}\n"
-	          "ERROR rules: r.json:8: rule 'p': unknown field 'sfot'; did you mean 'soft'?\n"
-	          "ERROR rules: r.json:8: rule 'p': a soft delete needs 'soft': a non-empty object "
-	          "of columns to set\n"
-	          "ERROR rules: r.json:10: rule 'q': 'topics' must be a non-empty array of topic "
-	          "names, not a string\n"
-	          "ERROR rules: r.json:11: rule 'q': key column 'id' is listed twice\n"
-	          "ERROR rules: r.json:11: rule 'q': key column 'nme' is not in 'columns'; did you "
-	          "mean 'name'?\n"
-	          "ERROR rules: r.json:12: rule 'q', column 'name': column 1: unknown function "
-	          "'uper' (did you mean 'upper'?)\n"
-	          "ERROR rules: r.json:13: rule 'q', column 'n': must be an expression in a string, "
-	          "not a number (write \"1\")\n"
-	          "ERROR rules: r.json:13: rule 'q', where: column 10: unexpected end of expression\n");
+	CHECK_STR(
+	    log,
+	    "ERROR rules: r.json:5: rule 'p': unknown field 'colums'; did you mean 'columns'?\n"
+	    "ERROR rules: r.json:3: rule 'p': 'topics[1]' must be a topic name or pattern, "
+	    "not a number\n"
+	    "ERROR rules: r.json:2: rule 'p': missing 'table': the target table\n"
+	    "ERROR rules: r.json:7: rule 'p': mode 'insrt' is not upsert or insert; did you "
+	    "mean 'insert'?\n"
+	    "ERROR rules: r.json:2: rule 'p': missing 'columns': {\"target_column\": "
+	    "\"expression\", ...}\n"
+	    "ERROR rules: r.json:8: rule 'p': unknown field 'sfot'; did you mean 'soft'?\n"
+	    "ERROR rules: r.json:8: rule 'p': a soft delete needs 'soft': a non-empty object "
+	    "of columns to set\n"
+	    "ERROR rules: r.json:10: rule 'q': 'topics' must be a non-empty array of topic "
+	    "names, not a string\n"
+	    "ERROR rules: r.json:11: rule 'q': key column 'id' is listed twice\n"
+	    "ERROR rules: r.json:11: rule 'q': key column 'nme' is not in 'columns'; did you "
+	    "mean 'name'?\n"
+	    "ERROR rules: r.json:12: rule 'q', column 'name': column 1: unknown function "
+	    "'uper' (did you mean 'upper'?)\n"
+	    "ERROR rules: r.json:13: rule 'q', column 'n': must be an expression in a string, "
+	    "not a number (write \"1\")\n"
+	    "ERROR rules: r.json:13: rule 'q', where: column 10: unexpected end of expression\n");
 	CHECK_INT(problems, 13);
 }
 
@@ -277,10 +278,11 @@ TEST(rules_load_checks_targets)
 	        " \"key\": [\"id\"], \"columns\": {\"id\":\n"
 	        "   \"lookup('crm', 't', 'k', after.id, 'r')\"}}]}");
 	CHECK_INT(fx_load(&fx, &rs, shop_and_erp), 2);
-	CHECK_STR(fx.out, "ERROR rules: r.json:4: rule 'b': target 'shpo' is not configured (no "
-	                  "[target shpo]); did you mean 'shop'?\n"
-	                  "ERROR rules: r.json:5: rule 'b', column 'id': lookup target 'crm' is not "
-	                  "configured (no [target crm])\n");
+	CHECK_STR(fx.out,
+	          "ERROR rules: r.json:4: rule 'b': target 'shpo' is not configured (no "
+	          "[target shpo]); did you mean 'shop'?\n"
+	          "ERROR rules: r.json:5: rule 'b', column 'id': lookup target 'crm' is not "
+	          "configured (no [target crm])\n");
 	fx_done(&fx);
 	/* Offline (no callback), targets are not checked. */
 	fx_init(&fx);
@@ -312,10 +314,12 @@ static const char rules_text[] =
     " \"columns\": {\"price\": \"after.price * 1.2\", \"id\": \"after.id\", \"doc\": \"after.doc\","
     "\n \"ok\": \"after.price > 10\"},\n"
     " \"where\": \"after.id <> 99\"},\n"
-    "{\"name\": \"soft\", \"topic\": \"t\", \"target\": \"x\", \"table\": \"p\", \"key\": [\"id\"],\n"
+    "{\"name\": \"soft\", \"topic\": \"t\", \"target\": \"x\", \"table\": \"p\", \"key\": "
+    "[\"id\"],\n"
     " \"columns\": {\"id\": \"after.id\", \"name\": \"after.name\"},\n"
     " \"delete\": {\"soft\": {\"gone\": \"true\", \"was\": \"after.name\"}}},\n"
-    "{\"name\": \"ign\", \"topic\": \"t\", \"target\": \"x\", \"table\": \"p\", \"key\": [\"id\"],\n"
+    "{\"name\": \"ign\", \"topic\": \"t\", \"target\": \"x\", \"table\": \"p\", \"key\": "
+    "[\"id\"],\n"
     " \"columns\": {\"id\": \"after.id\"}, \"delete\": \"ignore\"},\n"
     "{\"name\": \"log\", \"topic\": \"t\", \"target\": \"x\", \"table\": \"l\", \"mode\": "
     "\"insert\",\n"
@@ -332,8 +336,8 @@ static void render(struct expr_ctx *ctx, const struct rowop *op, char *out, size
 		const char *v = val_to_param(ctx, &op->vals[i], "true", "false");
 
 		used += (size_t)snprintf(out + used, size - used, "%s %s=%s%s",
-		                         i == op->nkey && i ? " |" : "", op->cols[i], v ? v : "null",
-		                         op->unchanged[i] ? "*" : "");
+		                         i == op->nkey && i ? " |" : "", op->cols[i],
+		                         v ? v : "null", op->unchanged[i] ? "*" : "");
 	}
 }
 
@@ -433,4 +437,75 @@ TEST(rule_eval_errors_name_the_column)
 	          "error: key column 'id' is null");
 	ruleset_free(&rs);
 	fx_done(&fx);
+}
+
+/* ---- the schema and the examples ---- */
+
+#define SCHEMA_PATH "schemas/rules.schema.json"
+
+/* Checks that every member of OBJ is a property of the schema definition DEF. */
+static bool declared(json_t *obj, json_t *def, const char *where)
+{
+	json_t *props = json_object_get(def, "properties"), *v;
+	const char *key;
+	bool ok = true;
+
+	json_object_foreach(obj, key, v)
+	{
+		if (!json_object_get(props, key)) {
+			fprintf(stderr, "  %s: '%s' is not in %s\n", where, key, SCHEMA_PATH);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* True when the loader knows every field in PROPS (wrong values, but no "unknown field"). */
+static bool schema_fields_known(json_t *props, bool *unit_failed)
+{
+	const char *key;
+	json_t *v;
+	bool ok = true;
+
+	json_object_foreach(props, key, v)
+	{
+		struct fixture fx;
+		struct ruleset rs;
+		json_t *doc = json_pack("{s[{sssi}]}", "rules", "name", "x", key, 12345);
+		char *text = json_dumps(doc, 0);
+
+		fx_init(&fx);
+		fx_file(&fx, "r.json", text);
+		CHECK(fx_load(&fx, &rs, NULL) > 0);
+		if (strstr(fx.out, "unknown field")) {
+			fprintf(stderr, "  the loader does not know '%s'\n", key);
+			ok = false;
+		}
+		fx_done(&fx);
+		free(text);
+		json_decref(doc);
+	}
+	return ok;
+}
+
+TEST(rules_examples_load_and_match_the_schema)
+{
+	json_t *schema = json_load_file(SCHEMA_PATH, 0, NULL);
+	json_t *rule_def = json_object_get(json_object_get(schema, "$defs"), "rule");
+	char path[] = "rules/examples/erp-to-shop.json";
+	char *files[] = {path};
+	json_t *doc = json_load_file(path, 0, NULL), *r;
+	struct ruleset rs;
+	size_t i;
+
+	CHECK(schema != NULL && rule_def != NULL && doc != NULL);
+	CHECK(declared(doc, schema, path));
+	json_array_foreach(json_object_get(doc, "rules"), i, r) CHECK(declared(r, rule_def, path));
+	CHECK(json_object_size(json_object_get(rule_def, "properties")) > 0);
+	CHECK(schema_fields_known(json_object_get(rule_def, "properties"), unit_failed));
+	CHECK_INT(ruleset_load(&rs, files, 1, NULL, NULL), 0);
+	CHECK_INT(rs.n, 3);
+	ruleset_free(&rs);
+	json_decref(doc);
+	json_decref(schema);
 }
