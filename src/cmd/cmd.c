@@ -1,11 +1,14 @@
-/* cmd: helpers shared by the subcommands (usage and help output). */
+/* cmd: helpers shared by the subcommands (usage and help output, configuration, rules). */
 #include "capture/capture.h"
 #include "cmd/cmd.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "kafka/kconf.h"
+#include "mapping/rules.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int cmd_usage_error(const struct command *cmd)
 {
@@ -112,4 +115,49 @@ const struct source_ops *cmd_source_ops(const struct conf_section *sec)
 		log_serror("capture", sec->name, "sources of type %s cannot be captured yet",
 		           conf_str(sec, "type"));
 	return ops;
+}
+
+/* ARG (the configuration) has a [target NAME]. */
+static bool target_configured(void *arg, const char *name)
+{
+	const struct config *const *cfg = arg;
+
+	return config_find(*cfg, "target", name) != NULL;
+}
+
+/* PATH resolved against DIR when it is relative (a new string), or NULL when memory is out. */
+static char *resolve(const char *dir, const char *path)
+{
+	size_t n = strlen(dir) + strlen(path) + 2;
+	char *out;
+
+	if (path[0] == '/' || strcmp(dir, ".") == 0)
+		return strdup(path);
+	out = malloc(n);
+	if (out)
+		snprintf(out, n, "%s/%s", dir, path);
+	return out;
+}
+
+int cmd_load_rules(const struct config *cfg, const struct conf_section *applier, struct ruleset *rs)
+{
+	size_t n = 0;
+	char *const *list = conf_list(applier, "rules", &n);
+	char **paths = calloc(n ? n : 1, sizeof(char *));
+	int problems = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	for (size_t i = 0; paths && i < n; i++)
+		if (!(paths[i] = resolve(cfg->dir, list[i])))
+			problems++;
+	if (!paths || problems) {
+		log_serror("config", applier->name, "out of memory");
+		problems = 1;
+	} else {
+		problems = ruleset_load(rs, paths, (int)n, target_configured, &cfg);
+	}
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return problems;
 }

@@ -21,6 +21,7 @@ struct command {
 	int (*run)(int argc, char **argv);
 };
 
+extern const struct command cmd_check_def;
 extern const struct command cmd_config_def;
 extern const struct command cmd_broker_def;
 extern const struct command cmd_capture_def;
@@ -59,5 +60,16 @@ const struct conf_section *cmd_pick(const struct config *cfg, const char *kind, 
 const struct conf_section *cmd_pick_source(const struct config *cfg, const char *name);
 /* The capture operations of SEC's type; logs and returns NULL when that type has none yet. */
 const struct source_ops *cmd_source_ops(const struct conf_section *sec);
+
+struct ruleset;
+
+/*
+ * Loads the rules of the [applier] section APPLIER into RS: its "rules" files, relative paths
+ * taken from the configuration file's directory, every target checked against the [target]
+ * sections. Returns the number of problems, each logged on its own line (0: RS is ready; free
+ * it with ruleset_free()).
+ */
+int cmd_load_rules(const struct config *cfg, const struct conf_section *applier,
+                   struct ruleset *rs);
 
 #endif

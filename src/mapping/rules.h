@@ -85,7 +85,9 @@ enum rowop_kind {
  * (key columns first); for DELETE the key columns; for UPDATE the key columns then the soft
  * columns. nkey: how many leading entries are the key. unchanged[i]: the column read a value
  * the source did not send (TOAST): an upsert leaves it out of its update part. Arrays are
- * owned by the rowop and reused; values live in the expr_ctx arena.
+ * owned by the rowop and reused; cols point into the rule. A value's text lives in the
+ * expr_ctx arena or, when read straight from the event, in the event's JSON: use the values
+ * (or their val_to_param() copies) before expr_ctx_reset() and event_release().
  */
 struct rowop {
 	enum rowop_kind kind;

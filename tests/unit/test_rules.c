@@ -438,3 +438,74 @@ TEST(rule_eval_errors_name_the_column)
 	ruleset_free(&rs);
 	fx_done(&fx);
 }
+
+/* ---- the schema and the examples ---- */
+
+#define SCHEMA_PATH "schemas/rules.schema.json"
+
+/* Checks that every member of OBJ is a property of the schema definition DEF. */
+static bool declared(json_t *obj, json_t *def, const char *where)
+{
+	json_t *props = json_object_get(def, "properties"), *v;
+	const char *key;
+	bool ok = true;
+
+	json_object_foreach(obj, key, v)
+	{
+		if (!json_object_get(props, key)) {
+			fprintf(stderr, "  %s: '%s' is not in %s\n", where, key, SCHEMA_PATH);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* True when the loader knows every field in PROPS (wrong values, but no "unknown field"). */
+static bool schema_fields_known(json_t *props, bool *unit_failed)
+{
+	const char *key;
+	json_t *v;
+	bool ok = true;
+
+	json_object_foreach(props, key, v)
+	{
+		struct fixture fx;
+		struct ruleset rs;
+		json_t *doc = json_pack("{s[{sssi}]}", "rules", "name", "x", key, 12345);
+		char *text = json_dumps(doc, 0);
+
+		fx_init(&fx);
+		fx_file(&fx, "r.json", text);
+		CHECK(fx_load(&fx, &rs, NULL) > 0);
+		if (strstr(fx.out, "unknown field")) {
+			fprintf(stderr, "  the loader does not know '%s'\n", key);
+			ok = false;
+		}
+		fx_done(&fx);
+		free(text);
+		json_decref(doc);
+	}
+	return ok;
+}
+
+TEST(rules_examples_load_and_match_the_schema)
+{
+	json_t *schema = json_load_file(SCHEMA_PATH, 0, NULL);
+	json_t *rule_def = json_object_get(json_object_get(schema, "$defs"), "rule");
+	char path[] = "rules/examples/erp-to-shop.json";
+	char *files[] = {path};
+	json_t *doc = json_load_file(path, 0, NULL), *r;
+	struct ruleset rs;
+	size_t i;
+
+	CHECK(schema != NULL && rule_def != NULL && doc != NULL);
+	CHECK(declared(doc, schema, path));
+	json_array_foreach(json_object_get(doc, "rules"), i, r) CHECK(declared(r, rule_def, path));
+	CHECK(json_object_size(json_object_get(rule_def, "properties")) > 0);
+	CHECK(schema_fields_known(json_object_get(rule_def, "properties"), unit_failed));
+	CHECK_INT(ruleset_load(&rs, files, 1, NULL, NULL), 0);
+	CHECK_INT(rs.n, 3);
+	ruleset_free(&rs);
+	json_decref(doc);
+	json_decref(schema);
+}
