@@ -12,7 +12,6 @@
 #include "core/signals.h"
 #include "kafka/kconf.h"
 
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,44 +178,50 @@ static void on_revoke(void *arg, const rd_kafka_topic_partition_list_t *parts)
 
 /* ------------------------------------------------------------------ setup and loop */
 
+/* ARG (the configuration) has a [target NAME]. */
 static bool target_configured(void *arg, const char *name)
 {
-	const struct applier *a = arg;
+	const struct config *const *cfg = arg;
 
-	return config_find(a->cfg, "target", name) != NULL;
+	return config_find(*cfg, "target", name) != NULL;
 }
 
-/* Rule files are relative to the configuration file's directory. */
-static char **rule_paths(const struct applier *a, int *n)
+/* PATH resolved against DIR when it is relative (a new string), or NULL when memory is out. */
+static char *resolve(const char *dir, const char *path)
 {
-	size_t nfiles;
-	char *const *files = conf_list(a->sec, "rules", &nfiles);
-	char *dirbuf = strdup(a->cfg->path);
-	char **out = calloc(nfiles ? nfiles : 1, sizeof(*out));
+	size_t n = strlen(dir) + strlen(path) + 2;
+	char *out;
 
-	*n = 0;
-	if (!dirbuf || !out)
-		goto fail;
-	const char *dir = dirname(dirbuf);
-	for (size_t i = 0; i < nfiles; i++) {
-		size_t len = strlen(dir) + strlen(files[i]) + 2;
-		if (!(out[i] = malloc(len)))
-			goto fail;
-		if (files[i][0] == '/')
-			snprintf(out[i], len, "%s", files[i]);
-		else
-			snprintf(out[i], len, "%s/%s", dir, files[i]);
-		*n = (int)i + 1;
-	}
-	free(dirbuf);
+	if (path[0] == '/' || strcmp(dir, ".") == 0)
+		return strdup(path);
+	out = malloc(n);
+	if (out)
+		snprintf(out, n, "%s/%s", dir, path);
 	return out;
-fail:
-	for (int i = 0; out && i < *n; i++)
-		free(out[i]);
-	free(out);
-	free(dirbuf);
-	*n = -1;
-	return NULL;
+}
+
+int applier_load_rules(const struct config *cfg, const struct conf_section *applier,
+                       struct ruleset *rs)
+{
+	size_t n = 0;
+	char *const *list = conf_list(applier, "rules", &n);
+	char **paths = calloc(n ? n : 1, sizeof(char *));
+	int problems = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	for (size_t i = 0; paths && i < n; i++)
+		if (!(paths[i] = resolve(cfg->dir, list[i])))
+			problems++;
+	if (!paths || problems) {
+		log_serror("config", applier->name, "out of memory");
+		problems = 1;
+	} else {
+		problems = ruleset_load(rs, paths, (int)n, target_configured, &cfg);
+	}
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return problems;
 }
 
 static int add_target(struct applier *a, const char *name, bool writes)
@@ -263,32 +268,22 @@ static int visit_rule_lookups(struct applier *a, const struct rule *rule)
 /* Loads the rules and lists the targets they write to and look up in. */
 static int load_rules(struct applier *a)
 {
-	int nfiles;
-	char **files = rule_paths(a, &nfiles);
-	int rc = -1;
-
-	if (!files || ruleset_load(&a->rs, files, nfiles, target_configured, a) > 0)
-		goto out;
-	a->rule_ts = calloc((size_t)a->rs.n + 1, sizeof(*a->rule_ts));
+	if (applier_load_rules(a->cfg, a->sec, &a->rs) > 0)
+		return -1;
 	size_t ntargets = 0;
 	while (config_section(a->cfg, "target", ntargets))
 		ntargets++;
+	a->rule_ts = calloc((size_t)a->rs.n + 1, sizeof(*a->rule_ts));
 	a->ts = calloc(ntargets + 1, sizeof(*a->ts));
 	if (!a->rule_ts || !a->ts)
-		goto out;
+		return -1;
 	for (int r = 0; r < a->rs.n; r++) {
 		const struct rule *rule = &a->rs.rules[r];
-		if ((a->rule_ts[r] = add_target(a, rule->target, true)) < 0)
-			goto out;
-		if (visit_rule_lookups(a, rule) < 0)
-			goto out;
+		if ((a->rule_ts[r] = add_target(a, rule->target, true)) < 0 ||
+		    visit_rule_lookups(a, rule) < 0)
+			return -1;
 	}
-	rc = 0;
-out:
-	for (int i = 0; i < nfiles; i++)
-		free(files[i]);
-	free(files);
-	return rc;
+	return 0;
 }
 
 /* Every topic the rules read, once. */

@@ -8,6 +8,7 @@
 #define SPOKE_APPLIER_H
 
 #include "core/config.h"
+#include "mapping/rules.h"
 
 /*
  * Runs the applier of section SEC until a stop is requested (returns 0) or a failure it cannot
@@ -16,5 +17,14 @@
  * target or Kafka unreachable, deadlocks) are retried with backoff for as long as they last.
  */
 int applier_run(const struct config *cfg, const struct conf_section *sec);
+
+/*
+ * Loads the rules of the [applier] section APPLIER into RS: its "rules" files, relative paths
+ * taken from the configuration file's directory, every target checked against the [target]
+ * sections. Returns the number of problems, each logged on its own line (0: RS is ready; free
+ * it with ruleset_free()).
+ */
+int applier_load_rules(const struct config *cfg, const struct conf_section *applier,
+                       struct ruleset *rs);
 
 #endif

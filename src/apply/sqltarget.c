@@ -104,7 +104,8 @@ static struct target *sql_open(const struct conf_section *sec, const char *appli
 		goto fail;
 	}
 	buf_init(&t->sql);
-	if (!(t->db = db_open(sec, err, errlen))) {
+	if (!(t->db = db_open(sec, why, sizeof(why)))) {
+		snprintf(err, errlen, "target %s: %s", t->name, why);
 		*transient = true;
 		goto fail;
 	}

@@ -2,6 +2,8 @@
  * spoke check: checks a configuration and its appliers' rules, or rule files alone, and shows
  * what rules make of one change event.
  */
+#include "apply/applier.h"
+#include "apply/livecheck.h"
 #include "cmd/cmd.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -36,17 +38,22 @@ static const char *plural(int n)
 /* ---- with a configuration ---- */
 
 /* Checks one applier's rules: files, fields, expressions, targets. Returns the problems. */
+/* One problem found in a target's live schema: an error or a warning, on its own line. */
+static void report_live(void *arg, bool error, const char *msg)
+{
+	(void)arg;
+	log_msg(error ? LOG_ERROR : LOG_WARN, COMPONENT, NULL, "%s", msg);
+}
+
 static int check_applier(const struct config *cfg, const struct conf_section *sec, int *nrules)
 {
 	struct ruleset rs;
-	int problems = cmd_load_rules(cfg, sec, &rs);
+	int problems = applier_load_rules(cfg, sec, &rs);
 
 	*nrules += rs.n;
-	/*
-	 * The live step comes here, once targets can be reached: when the offline checks passed,
-	 * connect to each rule's target and check that its table and columns exist, and those of
-	 * every lookup (expr_visit_lookups); one line per problem, added to problems.
-	 */
+	/* Then, when the rules are sound, against the live schemas of reachable targets. */
+	if (!problems)
+		problems = livecheck_rules(cfg, &rs, report_live, NULL);
 	ruleset_free(&rs);
 	return problems;
 }

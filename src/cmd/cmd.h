@@ -63,13 +63,4 @@ const struct source_ops *cmd_source_ops(const struct conf_section *sec);
 
 struct ruleset;
 
-/*
- * Loads the rules of the [applier] section APPLIER into RS: its "rules" files, relative paths
- * taken from the configuration file's directory, every target checked against the [target]
- * sections. Returns the number of problems, each logged on its own line (0: RS is ready; free
- * it with ruleset_free()).
- */
-int cmd_load_rules(const struct config *cfg, const struct conf_section *applier,
-                   struct ruleset *rs);
-
 #endif
