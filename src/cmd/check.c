@@ -26,6 +26,7 @@ struct opts {
 	const char *config, *event, *topic, *key;
 	char *rules[MAX_RULE_FILES];
 	int nrules;
+	bool offline;
 };
 
 static const struct command *self(void);
@@ -37,7 +38,6 @@ static const char *plural(int n)
 
 /* ---- with a configuration ---- */
 
-/* Checks one applier's rules: files, fields, expressions, targets. Returns the problems. */
 /* One problem found in a target's live schema: an error or a warning, on its own line. */
 static void report_live(void *arg, bool error, const char *msg)
 {
@@ -45,20 +45,25 @@ static void report_live(void *arg, bool error, const char *msg)
 	log_msg(error ? LOG_ERROR : LOG_WARN, COMPONENT, NULL, "%s", msg);
 }
 
-static int check_applier(const struct config *cfg, const struct conf_section *sec, int *nrules)
+/*
+ * Checks one applier's rules: files, fields, expressions, targets, then (unless OFFLINE) the
+ * live schemas of the targets. Returns the problems.
+ */
+static int check_applier(const struct config *cfg, const struct conf_section *sec, bool offline,
+                         int *nrules)
 {
 	struct ruleset rs;
 	int problems = applier_load_rules(cfg, sec, &rs);
 
 	*nrules += rs.n;
 	/* Then, when the rules are sound, against the live schemas of reachable targets. */
-	if (!problems)
+	if (!problems && !offline)
 		problems = livecheck_rules(cfg, &rs, report_live, NULL);
 	ruleset_free(&rs);
 	return problems;
 }
 
-static int run_config(const char *path)
+static int run_config(const char *path, bool offline)
 {
 	struct config *cfg = cmd_load_config(path);
 	int problems = 0, nrules = 0, nappliers = 0;
@@ -70,8 +75,8 @@ static int run_config(const char *path)
 	if (log_open_file(NULL, err, sizeof(err)) < 0)
 		log_error(COMPONENT, "%s", err);
 	for (; config_section(cfg, "applier", (size_t)nappliers); nappliers++)
-		problems +=
-		    check_applier(cfg, config_section(cfg, "applier", (size_t)nappliers), &nrules);
+		problems += check_applier(cfg, config_section(cfg, "applier", (size_t)nappliers),
+		                          offline, &nrules);
 	if (!problems)
 		printf("%s: %d applier%s, %d rule%s, ok\n", path, nappliers, plural(nappliers),
 		       nrules, plural(nrules));
@@ -328,13 +333,10 @@ static int run_rules(const struct opts *o)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"rules", required_argument, NULL, 'r'},
-	    {"event", required_argument, NULL, 'e'},
-	    {"topic", required_argument, NULL, 't'},
-	    {"key", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"rules", required_argument, NULL, 'r'},
+	    {"event", required_argument, NULL, 'e'},  {"topic", required_argument, NULL, 't'},
+	    {"key", required_argument, NULL, 'k'},    {"offline", no_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -350,13 +352,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->topic = optarg;
 		else if (opt == 'k')
 			o->key = optarg;
+		else if (opt == 'o')
+			o->offline = true;
 		else if (opt == 'h')
 			return 1;
 		else
 			return -1;
 	}
 	if (optind != argc || !o->config == !o->nrules || ((o->topic || o->key) && !o->event) ||
-	    (o->config && o->event))
+	    (o->config && o->event) || (o->offline && !o->config))
 		return -1;
 	return 0;
 }
@@ -370,15 +374,18 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(self());
 	if (rc > 0)
 		return cmd_print_help(self());
-	return o.config ? run_config(o.config) : run_rules(&o);
+	return o.config ? run_config(o.config, o.offline) : run_rules(&o);
 }
 
 const struct command cmd_check_def = {
     "check",
     "check a configuration and its rules, or try rules on a change event",
-    "check -c FILE | check -r RULES [-r RULES...] [-e EVENT [-t TOPIC] [-k KEY]]",
+    "check -c FILE [--offline] | check -r RULES [-r RULES...] [-e EVENT [-t TOPIC] [-k KEY]]",
     "  -c, --config FILE   check the configuration and the rules of every applier, with\n"
-    "                      each target named in a rule checked against [target] sections\n"
+    "                      each target named in a rule checked against [target] sections,\n"
+    "                      then against the live schema of each target that is reachable:\n"
+    "                      tables, columns, keys (primary key or unique index), lookups\n"
+    "      --offline       with --config: do not connect to targets\n"
     "  -r, --rules FILE    check a rule file without a configuration (repeat for several);\n"
     "                      targets are not checked\n"
     "  -e, --event FILE    with --rules: run every rule that reads the event's topic on the\n"
