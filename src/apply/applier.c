@@ -129,6 +129,14 @@ static int do_lookup(void *arg, const char *target, const char *table, const cha
 		return 1;
 	}
 	enum target_status st = tstate_connect(a, s, err, errlen);
+	/* The lookup must see the rows this batch wrote: send what the target keeps first. */
+	if (st == TARGET_OK && s->in_tx && (st = s->ops->flush(s->t, err, errlen)) != TARGET_OK) {
+		a->group_failed = true;
+		*transient = st == TARGET_TRANSIENT;
+		if (*transient)
+			a->failed_ts = s;
+		return -1;
+	}
 	int found = st == TARGET_OK ? s->ops->lookup(s->t, table, key_column, key, result_column,
 	                                             &a->ctx, out, transient, err, errlen)
 	                            : -1;
@@ -387,6 +395,7 @@ static void applier_release(struct applier *a)
 	free(a->rule_ts);
 	free(a->batch);
 	free(a->dead);
+	offmap_release(&a->reach);
 	rowop_release(&a->op);
 	event_release(&a->ev);
 	expr_ctx_release(&a->ctx);

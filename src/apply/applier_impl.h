@@ -41,6 +41,7 @@ struct applier {
 	int batch_size, batch_ms;
 	rd_kafka_message_t **batch;
 	int nbatch;
+	struct offmap reach; /* what the range in hand reaches, per partition */
 	struct dead *dead;
 	int ndead, deadcap;
 	struct expr_ctx ctx;
@@ -49,6 +50,8 @@ struct applier {
 	struct lcache cache;
 	struct tstate *failed_ts; /* the target of the last transient failure */
 	bool fatal;
+	bool single;       /* the range in hand is one message: rows go one statement each */
+	bool group_failed; /* a lookup's flush of waiting rows failed */
 	int delay_ms;
 	unsigned long long applied, dead_letters;
 };
@@ -62,8 +65,6 @@ void applier_rollback(struct applier *a);
 
 /* batch.c */
 const char *batch_topic(const rd_kafka_message_t *m);
-/* The next offset of TOPIC/PART after batch messages FROM..TO-1, or -1 when none is there. */
-int64_t batch_next_offset(const struct applier *a, int from, int to, const char *topic, int part);
 /*
  * Applies the batch until every message is applied or dead-lettered, tells Kafka (for
  * monitoring) and empties it. Returns 0, or -1 on a stop or a failure the applier cannot get

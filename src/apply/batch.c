@@ -19,7 +19,7 @@ enum attempt {
 	ATTEMPT_OK,
 	ATTEMPT_TRANSIENT,
 	ATTEMPT_PERMANENT, /* message fail_msg, rule fail_rule cannot be applied */
-	ATTEMPT_COMMIT,    /* a commit failed for good: which message is unknown */
+	ATTEMPT_GROUP,     /* a statement or commit for several messages failed for good */
 };
 
 struct failure {
@@ -60,6 +60,8 @@ static enum attempt apply_rule(struct applier *a, int i, int r, struct failure *
 	a->ctx.transient = false;
 	if (rule_eval(rule, &a->ev, &a->ctx, &a->op, err, sizeof(err)) < 0) {
 		snprintf(f->err, sizeof(f->err), "rule %s: %s", rule->name, err);
+		if (a->group_failed) /* a lookup sent waiting rows first, and they failed */
+			return ATTEMPT_GROUP;
 		return a->ctx.transient ? ATTEMPT_TRANSIENT : ATTEMPT_PERMANENT;
 	}
 	if (a->op.kind == ROWOP_SKIP)
@@ -67,8 +69,12 @@ static enum attempt apply_rule(struct applier *a, int i, int r, struct failure *
 	enum target_status st = tstate_begin(a, s, f->err, sizeof(f->err));
 	if (st == TARGET_OK)
 		st = s->ops->apply(s->t, &a->op, &a->ctx, f->err, sizeof(f->err));
+	if (st == TARGET_OK && a->single)
+		st = s->ops->flush(s->t, f->err, sizeof(f->err));
 	if (st == TARGET_TRANSIENT)
 		a->failed_ts = s;
+	if (st == TARGET_PERMANENT && !a->single)
+		return ATTEMPT_GROUP; /* may be a row of an earlier change, sent with this one */
 	return st == TARGET_OK ? ATTEMPT_OK : transient_or(st);
 }
 
@@ -102,38 +108,49 @@ static enum attempt apply_message(struct applier *a, int i, struct failure *f)
 	return res;
 }
 
-int64_t batch_next_offset(const struct applier *a, int from, int to, const char *topic, int part)
+/* a->reach: the next offset of each partition after messages FROM..TO-1. */
+static int range_reach(struct applier *a, int from, int to)
 {
-	int64_t next = -1;
-
+	offmap_clear(&a->reach);
 	for (int i = from; i < to; i++) {
 		const rd_kafka_message_t *m = a->batch[i];
-		if (m->partition == part && strcmp(batch_topic(m), topic) == 0 &&
-		    m->offset + 1 > next)
-			next = m->offset + 1;
+		if (m->offset + 1 > offmap_get(&a->reach, batch_topic(m), (int)m->partition) &&
+		    offmap_set(&a->reach, batch_topic(m), (int)m->partition, m->offset + 1) < 0)
+			return -1;
 	}
-	return next;
+	return 0;
 }
 
-/* Writes, in each writing target's transaction, the offsets the range FROM..TO-1 reaches. */
-static enum attempt save_offsets(struct applier *a, int from, int to, struct failure *f)
+/* Sends the rows every target keeps for a multi-row statement. */
+static enum attempt flush_all(struct applier *a, struct failure *f)
 {
 	for (int k = 0; k < a->nts; k++) {
 		struct tstate *s = &a->ts[k];
-		for (int i = from; s->writes && i < to; i++) {
-			const rd_kafka_message_t *m = a->batch[i];
-			const char *topic = batch_topic(m);
-			int part = (int)m->partition;
-			int64_t next = batch_next_offset(a, from, to, topic, part);
-			if (batch_next_offset(a, from, i, topic, part) >= 0 ||
-			    next <= offmap_get(&s->stored, topic, part))
-				continue; /* written already, or nothing new for this target */
+		enum target_status st =
+		    s->in_tx ? s->ops->flush(s->t, f->err, sizeof(f->err)) : TARGET_OK;
+		if (st == TARGET_TRANSIENT)
+			a->failed_ts = s;
+		if (st != TARGET_OK)
+			return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_GROUP;
+	}
+	return ATTEMPT_OK;
+}
+
+/* Writes, in each writing target's transaction, the offsets the range FROM..TO-1 reaches. */
+static enum attempt save_offsets(struct applier *a, struct failure *f)
+{
+	for (int k = 0; k < a->nts; k++) {
+		struct tstate *s = &a->ts[k];
+		for (int i = 0; s->writes && i < a->reach.n; i++) {
+			const struct offmap_entry *e = &a->reach.e[i];
+			if (e->next <= offmap_get(&s->stored, e->topic, e->part))
+				continue; /* nothing new for this target */
 			enum target_status st = tstate_begin(a, s, f->err, sizeof(f->err));
 			if (st == TARGET_OK)
-				st = s->ops->save_offset(s->t, topic, part, next, f->err,
+				st = s->ops->save_offset(s->t, e->topic, e->part, e->next, f->err,
 				                         sizeof(f->err));
 			if (st != TARGET_OK)
-				return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_COMMIT;
+				return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_GROUP;
 		}
 	}
 	return ATTEMPT_OK;
@@ -161,7 +178,7 @@ static enum attempt flush_dead_letters(struct applier *a, struct failure *f)
 }
 
 /* Commits every open transaction; a committed target's offsets are then what it stored. */
-static enum attempt commit_all(struct applier *a, int from, int to, struct failure *f)
+static enum attempt commit_all(struct applier *a, struct failure *f)
 {
 	for (int k = 0; k < a->nts; k++) {
 		struct tstate *s = &a->ts[k];
@@ -172,13 +189,11 @@ static enum attempt commit_all(struct applier *a, int from, int to, struct failu
 		if (st == TARGET_TRANSIENT)
 			a->failed_ts = s;
 		if (st != TARGET_OK)
-			return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_COMMIT;
-		for (int i = from; i < to; i++) {
-			const rd_kafka_message_t *m = a->batch[i];
-			int64_t next =
-			    batch_next_offset(a, from, to, batch_topic(m), (int)m->partition);
-			if (next > offmap_get(&s->stored, batch_topic(m), (int)m->partition))
-				tstate_store_offset(s, batch_topic(m), (int)m->partition, next);
+			return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_GROUP;
+		for (int i = 0; i < a->reach.n; i++) {
+			const struct offmap_entry *e = &a->reach.e[i];
+			if (e->next > offmap_get(&s->stored, e->topic, e->part))
+				tstate_store_offset(s, e->topic, e->part, e->next);
 		}
 	}
 	return ATTEMPT_OK;
@@ -189,14 +204,22 @@ static enum attempt attempt_range(struct applier *a, int from, int to, struct fa
 {
 	enum attempt res = ATTEMPT_OK;
 
+	a->single = to - from == 1;
+	a->group_failed = false;
+	if (range_reach(a, from, to) < 0) {
+		snprintf(f->err, sizeof(f->err), "out of memory");
+		return ATTEMPT_TRANSIENT;
+	}
 	for (int i = from; i < to && res == ATTEMPT_OK; i++)
 		res = apply_message(a, i, f);
 	if (res == ATTEMPT_OK)
-		res = save_offsets(a, from, to, f);
+		res = flush_all(a, f);
+	if (res == ATTEMPT_OK)
+		res = save_offsets(a, f);
 	if (res == ATTEMPT_OK)
 		res = flush_dead_letters(a, f);
 	if (res == ATTEMPT_OK)
-		res = commit_all(a, from, to, f);
+		res = commit_all(a, f);
 	if (res != ATTEMPT_OK)
 		applier_rollback(a);
 	return res;
@@ -319,13 +342,12 @@ int batch_apply(struct applier *a)
 {
 	int rc = a->nbatch ? apply_range(a, 0, a->nbatch) : 0;
 
-	for (int i = 0; i < a->nbatch; i++) {
-		rd_kafka_message_t *m = a->batch[i];
-		if (rc == 0 &&
-		    batch_next_offset(a, i + 1, a->nbatch, batch_topic(m), (int)m->partition) < 0)
-			consumer_commit(a->cons, batch_topic(m), (int)m->partition, m->offset + 1);
-		rd_kafka_message_destroy(m);
-	}
+	if (rc == 0 && a->nbatch && range_reach(a, 0, a->nbatch) == 0)
+		for (int i = 0; i < a->reach.n; i++)
+			consumer_commit(a->cons, a->reach.e[i].topic, a->reach.e[i].part,
+			                a->reach.e[i].next);
+	for (int i = 0; i < a->nbatch; i++)
+		rd_kafka_message_destroy(a->batch[i]);
 	if (rc == 0)
 		a->applied += (unsigned long long)(a->nbatch - a->ndead);
 	a->nbatch = 0;

@@ -51,22 +51,32 @@ static bool add_updates(const struct dialect *d, struct buf *out, const struct r
 	return any;
 }
 
-static void add_insert(const struct dialect *d, struct buf *out, const char *table,
-                       const struct rowop *op)
+/* INSERT INTO table (columns) VALUES (?, ...) with NROWS rows of placeholders. */
+static void add_insert_rows(const struct dialect *d, struct buf *out, const char *table,
+                            const struct rowop *op, int nrows)
 {
 	buf_adds(out, "INSERT INTO ");
 	dialect_quote_name(d, out, table);
 	buf_adds(out, " (");
 	add_cols(d, out, op, 0, op->n, ", ", "");
-	buf_adds(out, ") VALUES (");
-	add_placeholders(out, op->n);
-	buf_adds(out, ")");
+	buf_adds(out, ") VALUES ");
+	for (int r = 0; r < nrows; r++) {
+		buf_adds(out, r ? ", (" : "(");
+		add_placeholders(out, op->n);
+		buf_adds(out, ")");
+	}
+}
+
+static void add_insert(const struct dialect *d, struct buf *out, const char *table,
+                       const struct rowop *op)
+{
+	add_insert_rows(d, out, table, op, 1);
 }
 
 static void add_upsert_on_conflict(const struct dialect *d, struct buf *out, const char *table,
-                                   const struct rowop *op)
+                                   const struct rowop *op, int nrows)
 {
-	add_insert(d, out, table, op);
+	add_insert_rows(d, out, table, op, nrows);
 	buf_adds(out, " ON CONFLICT (");
 	add_cols(d, out, op, 0, op->nkey, ", ", "");
 	buf_adds(out, ") DO ");
@@ -79,9 +89,9 @@ static void add_upsert_on_conflict(const struct dialect *d, struct buf *out, con
 }
 
 static void add_upsert_on_duplicate(const struct dialect *d, struct buf *out, const char *table,
-                                    const struct rowop *op)
+                                    const struct rowop *op, int nrows)
 {
-	add_insert(d, out, table, op);
+	add_insert_rows(d, out, table, op, nrows);
 	buf_adds(out, " ON DUPLICATE KEY UPDATE ");
 	if (!add_updates(d, out, op, "VALUES(", ")")) {
 		/* Nothing to update: a no-op assignment keeps the existing row. */
@@ -151,9 +161,9 @@ int sqlgen_rowop(const struct dialect *d, const char *table, const struct rowop 
 	switch (op->kind) {
 	case ROWOP_UPSERT:
 		if (d->upsert == UPSERT_ON_CONFLICT)
-			add_upsert_on_conflict(d, out, table, op);
+			add_upsert_on_conflict(d, out, table, op, 1);
 		else if (d->upsert == UPSERT_ON_DUPLICATE)
-			add_upsert_on_duplicate(d, out, table, op);
+			add_upsert_on_duplicate(d, out, table, op, 1);
 		else
 			add_upsert_merge(d, out, table, op);
 		for (int i = 0; i < op->n; i++)
@@ -180,4 +190,22 @@ int sqlgen_rowop(const struct dialect *d, const char *table, const struct rowop 
 		break;
 	}
 	return buf_ok(out) ? n : -1;
+}
+
+bool sqlgen_groupable(const struct dialect *d, const struct rowop *op)
+{
+	return op->kind == ROWOP_INSERT || (op->kind == ROWOP_UPSERT && d->upsert != UPSERT_MERGE);
+}
+
+int sqlgen_rows(const struct dialect *d, const char *table, const struct rowop *op, int nrows,
+                struct buf *out)
+{
+	buf_reset(out);
+	if (op->kind == ROWOP_INSERT)
+		add_insert_rows(d, out, table, op, nrows);
+	else if (d->upsert == UPSERT_ON_CONFLICT)
+		add_upsert_on_conflict(d, out, table, op, nrows);
+	else
+		add_upsert_on_duplicate(d, out, table, op, nrows);
+	return buf_ok(out) ? 0 : -1;
 }

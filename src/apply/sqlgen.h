@@ -20,4 +20,16 @@
 int sqlgen_rowop(const struct dialect *d, const char *table, const struct rowop *op,
                  struct buf *out, int *order);
 
+/*
+ * True when OP's statement can carry several rows (inserts, and upserts except MERGE): rows of
+ * one shape then go to the database in one statement.
+ */
+bool sqlgen_groupable(const struct dialect *d, const struct rowop *op);
+/*
+ * Writes into OUT the statement of sqlgen_rowop for OP (groupable) with NROWS rows of values:
+ * the placeholders are row after row, each in op->vals order. Returns 0, or -1 out of memory.
+ */
+int sqlgen_rows(const struct dialect *d, const char *table, const struct rowop *op, int nrows,
+                struct buf *out);
+
 #endif

@@ -4,6 +4,7 @@
  * the table spoke_offsets of the same database, written in the same transaction.
  */
 #include "apply/sqlcheck.h"
+#include "apply/rowgroup.h"
 #include "apply/sqlgen.h"
 #include "apply/target.h"
 #include "core/log.h"
@@ -23,6 +24,8 @@ struct target {
 	int *order;
 	const char **params;
 	int cap;
+	struct rowgroup group; /* rows not sent yet */
+	struct buf multi;      /* the group's statement */
 };
 
 /* The dialect of SEC's database: fixed by its type, or the ODBC dialect key / the product. */
@@ -84,6 +87,8 @@ static void sql_close(struct target *t)
 		return;
 	db_close(t->db);
 	buf_release(&t->sql);
+	buf_release(&t->multi);
+	rowgroup_release(&t->group);
 	free(t->order);
 	free(t->params);
 	free(t->name);
@@ -189,9 +194,37 @@ static enum target_status sql_begin(struct target *t, char *err, size_t errlen)
 	return TARGET_OK;
 }
 
+/* Sends the rows of the group in one statement. */
+static enum target_status sql_flush(struct target *t, char *err, size_t errlen)
+{
+	struct rowgroup *g = &t->group;
+	const char *const *params;
+	char why[1024];
+
+	if (g->nrows == 0)
+		return TARGET_OK;
+	if (sqlgen_rows(t->d, g->shape.rule->table, &g->shape, g->nrows, &t->multi) < 0 ||
+	    !(params = rowgroup_params(g))) {
+		rowgroup_reset(g);
+		snprintf(err, errlen, "target %s: out of memory", t->name);
+		return TARGET_TRANSIENT;
+	}
+	int rc = db_query(t->db, t->multi.data, params, g->nvals, NULL, NULL, why, sizeof(why));
+	rowgroup_reset(g);
+	if (rc < 0)
+		return failed(t, g->shape.rule->table, why, err, errlen);
+	return TARGET_OK;
+}
+
+/*
+ * Inserts and upserts of one shape wait in the group to go as one statement (flushed when the
+ * shape changes, a key repeats, the group is full, or the applier asks); anything else goes at
+ * once, after the group.
+ */
 static enum target_status sql_apply(struct target *t, const struct rowop *op, struct expr_ctx *ctx,
                                     char *err, size_t errlen)
 {
+	enum target_status st;
 	char why[1024];
 
 	if (reserve(t, op->n) < 0) {
@@ -206,6 +239,16 @@ static enum target_status sql_apply(struct target *t, const struct rowop *op, st
 	for (int i = 0; i < n; i++)
 		t->params[i] =
 		    val_to_param(ctx, &op->vals[t->order[i]], t->d->bool_true, t->d->bool_false);
+	bool group = sqlgen_groupable(t->d, op);
+	if (!group || !rowgroup_fits(&t->group, t->sql.data, op, t->params))
+		if ((st = sql_flush(t, err, errlen)) != TARGET_OK)
+			return st;
+	if (group) {
+		if (rowgroup_add(&t->group, t->sql.data, op, t->params) == 0)
+			return TARGET_OK;
+		snprintf(err, errlen, "target %s: out of memory", t->name);
+		return TARGET_TRANSIENT;
+	}
 	if (db_query(t->db, t->sql.data, t->params, n, NULL, NULL, why, sizeof(why)) < 0)
 		return failed(t, op->rule->table, why, err, errlen);
 	return TARGET_OK;
@@ -250,6 +293,7 @@ static void sql_rollback(struct target *t)
 {
 	char why[256];
 
+	rowgroup_reset(&t->group);
 	if (db_rollback(t->db, why, sizeof(why)) < 0)
 		log_debug("apply", "target %s: rollback: %s", t->name, why);
 }
@@ -315,6 +359,7 @@ const struct target_ops sql_target_ops = {
     .load_offsets = sql_load_offsets,
     .begin = sql_begin,
     .apply = sql_apply,
+    .flush = sql_flush,
     .save_offset = sql_save_offset,
     .commit = sql_commit,
     .rollback = sql_rollback,

@@ -40,9 +40,15 @@ struct target_ops {
 	enum target_status (*load_offsets)(struct target *t, target_offset_fn fn, void *arg,
 	                                   char *err, size_t errlen);
 	enum target_status (*begin)(struct target *t, char *err, size_t errlen);
-	/* Applies OP (values rendered in CTX's arena). */
+	/*
+	 * Applies OP (values rendered in CTX's arena), or keeps it to send with others of its
+	 * shape: a failure may then be reported by a later apply or by flush, for a group of
+	 * changes.
+	 */
 	enum target_status (*apply)(struct target *t, const struct rowop *op, struct expr_ctx *ctx,
 	                            char *err, size_t errlen);
+	/* Sends what apply kept. */
+	enum target_status (*flush)(struct target *t, char *err, size_t errlen);
 	/* Stores NEXT as the next offset of TOPIC/PART, in the open transaction. */
 	enum target_status (*save_offset)(struct target *t, const char *topic, int part,
 	                                  int64_t next, char *err, size_t errlen);

@@ -42,7 +42,9 @@ pg_sql "\\copy item_copy FROM '$T_DIR/rows.tsv'"
 t1=$(now)
 applied() { pg_sql "SELECT count(*) FROM item"; }
 t2=$(now)
-spawn apply "$SPOKE" apply -c "$T_DIR/spoke.conf"
+spawn apply ${PERF_WRAP:-} "$SPOKE" apply -c "$T_DIR/spoke.conf"
+until [ "$(applied)" -gt 0 ]; do sleep 0.01; done
+t2b=$(now) # joined the consumer group, first batch committed
 until [ "$(applied)" -ge "$rows" ]; do
 	kill -0 "$SPAWNED_PID" 2>/dev/null || fail "spoke apply exited early: $(cat "$T_DIR/apply.log")"
 	sleep 0.05
@@ -51,9 +53,10 @@ t3=$(now)
 stop_spawned apply
 assert_eq "$(pg_sql "SELECT count(*) FROM (SELECT * FROM item EXCEPT SELECT * FROM item_copy) d")" 0 \
 	"rows differing from COPY's"
-awk -v rows="$rows" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN {
-	ref = rows / (b - a); ours = rows / (d - c);
-	printf "COPY (psql \\copy, one transaction):           %8.0f rows/s (%.2f s)\n", ref, b - a;
-	printf "spoke apply (Kafka -> rules -> upserts, exactly once): %8.0f rows/s (%.2f s)\n", ours, d - c;
-	printf "ratio spoke / COPY: %.2fx\n", ours / ref;
+awk -v rows="$rows" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t2b" 'BEGIN {
+	ref = rows / (b - a); ours = rows / (d - c); steady = rows / (d - e);
+	printf "COPY (psql \\copy, one transaction):                   %8.0f rows/s (%.2f s)\n", ref, b - a;
+	printf "spoke apply (Kafka -> rules -> upserts, exactly once): %8.0f rows/s (%.2f s, start included)\n", ours, d - c;
+	printf "spoke apply after its first commit (group joined):     %8.0f rows/s (%.2f s)\n", steady, d - e;
+	printf "ratio spoke / COPY: %.3fx (%.3fx after the first commit)\n", ours / ref, steady / ref;
 }'

@@ -2,6 +2,7 @@
 #include "unit.h"
 #include "apply/lcache.h"
 #include "apply/offmap.h"
+#include "apply/rowgroup.h"
 #include "apply/sqlgen.h"
 
 #include <stdio.h>
@@ -144,4 +145,51 @@ TEST(lcache_keeps_found_values_and_stays_bounded)
 	CHECK_INT(c.n, 0);
 	CHECK(!lcache_get(&c, "k", &v));
 	lcache_release(&c);
+}
+
+TEST(sqlgen_rows_multi_row_statements)
+{
+	const char *cols[] = {"id", "name"};
+	bool unchanged[] = {false, false};
+	struct rowop op = make_op(ROWOP_UPSERT, cols, 2, 1, unchanged);
+	struct buf b = BUF_INIT;
+
+	CHECK(sqlgen_groupable(dialect_find("postgresql"), &op));
+	CHECK(!sqlgen_groupable(dialect_find("sqlserver"), &op));
+	CHECK_INT(sqlgen_rows(dialect_find("postgresql"), "t", &op, 2, &b), 0);
+	CHECK_STR(b.data, "INSERT INTO \"t\" (\"id\", \"name\") VALUES (?, ?), (?, ?) ON CONFLICT "
+	                  "(\"id\") DO UPDATE SET \"name\" = excluded.\"name\"");
+	CHECK_INT(sqlgen_rows(dialect_find("mysql"), "t", &op, 3, &b), 0);
+	CHECK_STR(b.data, "INSERT INTO `t` (`id`, `name`) VALUES (?, ?), (?, ?), (?, ?) ON "
+	                  "DUPLICATE KEY UPDATE `name` = VALUES(`name`)");
+	op.kind = ROWOP_DELETE;
+	CHECK(!sqlgen_groupable(dialect_find("postgresql"), &op));
+	buf_release(&b);
+}
+
+TEST(rowgroup_groups_one_shape_without_repeated_keys)
+{
+	const char *cols[] = {"id", "name"};
+	bool unchanged[] = {false, false};
+	struct rowop op = make_op(ROWOP_UPSERT, cols, 2, 1, unchanged);
+	struct rowgroup g = {0};
+	const char *r1[] = {"1", "a"}, *r2[] = {"2", NULL}, *r3[] = {"1", "c"};
+
+	CHECK(rowgroup_fits(&g, "S", &op, r1));
+	CHECK_INT(rowgroup_add(&g, "S", &op, r1), 0);
+	CHECK(rowgroup_fits(&g, "S", &op, r2));
+	CHECK(!rowgroup_fits(&g, "T", &op, r2)); /* another shape */
+	CHECK_INT(rowgroup_add(&g, "S", &op, r2), 0);
+	CHECK(!rowgroup_fits(&g, "S", &op, r3)); /* key 1 again */
+	const char *const *p = rowgroup_params(&g);
+	CHECK_STR(p[0], "1");
+	CHECK_STR(p[1], "a");
+	CHECK_STR(p[2], "2");
+	CHECK(p[3] == NULL);
+	CHECK_INT(g.nrows, 2);
+	op.kind = ROWOP_INSERT; /* appends: repeated values are fine */
+	rowgroup_reset(&g);
+	CHECK_INT(rowgroup_add(&g, "I", &op, r1), 0);
+	CHECK(rowgroup_fits(&g, "I", &op, r3));
+	rowgroup_release(&g);
 }
