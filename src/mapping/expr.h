@@ -33,7 +33,7 @@
  *     as text() does.
  *   - Functions return null for a null argument, except: if (null is false), coalesce,
  *     concat (null is ''), now, and lookup (a null value gives null without asking).
- *     upper/lower change ASCII letters only. substr and length count UTF-8 characters;
+ *     upper/lower use Unicode simple case mapping. substr and length count UTF-8 characters;
  *     substr follows SQL (substr('hello', 0, 3) is 'he'). round is half away from zero
  *     (round(-2.5) is -3; round(1234.5, -2) is 1200). bool() takes true/false, t/f, yes/no,
  *     1/0 in any case and the numbers 1 and 0. date() and datetime() take ISO text (a 'T' or
