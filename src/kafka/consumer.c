@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define COMPONENT "kafka"
 
@@ -120,6 +121,25 @@ static int consumer_settings(rd_kafka_conf_t *conf, const char *group, char *err
 	if (rd_kafka_conf_get(conf, "queued.max.messages.kbytes", val, &len) == RD_KAFKA_CONF_OK &&
 	    strcmp(val, "65536") == 0)
 		rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "16384", why, sizeof(why));
+	/*
+	 * Static membership: a member restarted after a crash takes its partitions back at once
+	 * instead of waiting for the group to time the dead one out. One per group and host.
+	 */
+	len = sizeof(val);
+	if (rd_kafka_conf_get(conf, "group.instance.id", val, &len) == RD_KAFKA_CONF_OK &&
+	    !val[0]) {
+		char host[256] = "localhost", id[600];
+		gethostname(host, sizeof(host) - 1);
+		snprintf(id, sizeof(id), "%s@%s", group, host);
+		if (rd_kafka_conf_set(conf, "group.instance.id", id, why, sizeof(why)) !=
+		    RD_KAFKA_CONF_OK)
+			goto fail;
+	}
+	/* A member that died without leaving is noticed within 10 s (librdkafka: 45 s). */
+	len = sizeof(val);
+	if (rd_kafka_conf_get(conf, "session.timeout.ms", val, &len) == RD_KAFKA_CONF_OK &&
+	    strcmp(val, "45000") == 0)
+		rd_kafka_conf_set(conf, "session.timeout.ms", "10000", why, sizeof(why));
 	/* A topic that appears after the start (a new source) is noticed within 10 s, not 5 min. */
 	len = sizeof(val);
 	if (rd_kafka_conf_get(conf, "topic.metadata.refresh.interval.ms", val, &len) ==

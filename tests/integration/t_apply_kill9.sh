@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # apply_kill9: exactly once. 100,000 changes go through an applier into an insert-only audit
 # table while the applier is killed with SIGKILL three times; afterwards the table holds each
-# change exactly once: no duplicate, no gap.
+# change exactly once: no duplicate, no gap. The applier's memory stays bounded.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -53,6 +53,14 @@ done
 spawn apply "$SPOKE" apply -c "$T_DIR/spoke.conf"
 wait_for -t 180 audited_ge $N
 sleep 1 # anything beyond N would be a duplicate
+# bounded memory: batches and the consumer's prefetch queue are capped, whatever the backlog
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SPAWNED_PID/status")
+info "peak RSS of the last run: $((hwm / 1024)) MB"
+if ldd "$SPOKE" 2>/dev/null | grep -q libasan; then
+	info "AddressSanitizer build: RSS is not meaningful; not checked"
+else
+	((hwm < 128 * 1024)) || fail "the applier's peak RSS was $((hwm / 1024)) MB"
+fi
 stop_spawned apply
 assert_eq "$(pg_sql "SELECT count(*), count(DISTINCT n), min(n), max(n) FROM audit")" \
 	$'100000\t100000\t1\t100000' "rows, distinct changes, first, last"
