@@ -30,7 +30,9 @@ struct consumer;
  * Joins GROUP and subscribes to TOPICS (names, or fnmatch patterns with * ? [ ], which
  * become regular expressions). Kafka settings come from [kafka] of CFG; spoke fixes
  * enable.auto.commit=false and auto.offset.reset=error (a stored offset that retention has
- * deleted is reported, never skipped). Returns NULL with err filled.
+ * deleted is reported, never skipped); where [kafka] keeps librdkafka's defaults it uses static
+ * membership (group.instance.id GROUP@HOSTNAME), session.timeout.ms 10000, a 16 MiB prefetch
+ * queue and a 10 s metadata refresh. Returns NULL with err filled.
  */
 struct consumer *consumer_new(const struct config *cfg, const char *group, char *const *topics,
                               int ntopics, const struct consumer_hooks *hooks, char *err,
