@@ -15,6 +15,22 @@
  *   delete    "delete" (default), "ignore", or {"soft": {"column": "expression", ...}}
  * Ops: c, r, u upsert (or insert); d per "delete" (insert mode: inserted, unless ignore);
  * t (truncate) and m (messages) are skipped; a tombstone is skipped.
+ *
+ * A rule for an HTTP target has "http" instead of table, key, columns, mode and delete:
+ *   "http": {
+ *     "create": {"method": "POST", "path": "/contacts", "body": {"email": "after.email"}},
+ *     "update": {"method": "PUT", "path": "/contacts/{remote_id}", "body": {...}},
+ *     "upsert": {...}   shorthand for create and update when they are the same request
+ *     "delete": {"method": "DELETE", "path": "/contacts/{remote_id}"},  (absent: deletes are
+ *               ignored)
+ *     "id_from": "/id"  JSON pointer to the remote id in a create's answer (optional)
+ *     "on_conflict": "dead_letter" (default) or "update": what a 409 answer to a create does
+ *   }
+ * A path is text with {expression} parts (their values percent-encoded; "{{" and "}}" are
+ * literal braces) and {remote_id}, the id the remote system gave the change's key. A body is
+ * any JSON: its strings are expressions, other values literal (a literal string is "'text'");
+ * a null expression value gives JSON null, a number a JSON number, text a JSON string. A
+ * request without "body" sends none. "where" applies as for table rules.
  */
 #ifndef SPOKE_RULES_H
 #define SPOKE_RULES_H
@@ -34,6 +50,22 @@ struct rule_col {
 	bool key; /* one of the rule's key columns */
 };
 
+/* The requests of an HTTP rule, by operation. */
+enum http_kind { HTTP_CREATE, HTTP_UPDATE, HTTP_DELETE, HTTP_NKINDS };
+
+struct http_tmpl; /* a compiled path or body template (rules_http.c) */
+
+struct http_call {
+	char *method; /* NULL: the rule makes no request of this kind */
+	struct http_tmpl *path, *body; /* body NULL: no body */
+};
+
+struct rule_http {
+	struct http_call call[HTTP_NKINDS];
+	char *id_from;        /* JSON pointer into a create's answer, or NULL */
+	bool conflict_update; /* on_conflict "update": a 409 to a create becomes an update */
+};
+
 struct rule {
 	char *name;
 	char *file; /* the file it came from */
@@ -49,6 +81,7 @@ struct rule {
 	enum rule_delete del;
 	struct rule_col *soft; /* soft delete: columns set */
 	int nsoft;
+	struct rule_http *http; /* an HTTP rule (table, cols, key NULL/0), or NULL */
 };
 
 struct ruleset {
@@ -89,6 +122,20 @@ enum rowop_kind {
  * expr_ctx arena or, when read straight from the event, in the event's JSON: use the values
  * (or their val_to_param() copies) before expr_ctx_reset() and event_release().
  */
+/*
+ * ROWOP_REMOTE_ID stands for the remote id in a rendered HTTP path: the target replaces each
+ * one with the percent-encoded id it stored for the key (a rendered value never holds it:
+ * it is percent-encoded as %01).
+ */
+#define ROWOP_REMOTE_ID '\x01'
+
+/* One request an HTTP rule makes, rendered (text in the expr_ctx arena). */
+struct http_req {
+	const char *method; /* NULL: the rule has no request of this kind */
+	const char *path;   /* with ROWOP_REMOTE_ID where {remote_id} stood */
+	const char *body;   /* compact JSON, or NULL for no body */
+};
+
 struct rowop {
 	enum rowop_kind kind;
 	const struct rule *rule;
@@ -97,6 +144,20 @@ struct rowop {
 	struct val *vals;
 	bool *unchanged;
 	int cap;
+	/*
+	 * HTTP rules: kind is ROWOP_UPSERT (c, r, u), ROWOP_DELETE (d) or ROWOP_SKIP, n is 0.
+	 * req[HTTP_CREATE] and req[HTTP_UPDATE] are rendered for an upsert, req[HTTP_DELETE] for
+	 * a delete (the others' method NULL). update_op: the event was an update ('u'), sent as
+	 * one when no remote id is known and the rule has no id_from. keytext: the event's key
+	 * as compact JSON with sorted members (the id map's key; requests with the same keytext
+	 * keep their order). position: compact JSON with sorted members of the event's op and
+	 * source without "version", identifying the change across redeliveries (for
+	 * Idempotency-Key); NULL when the event has no source.
+	 */
+	struct http_req req[HTTP_NKINDS];
+	bool update_op;
+	const char *keytext;
+	const char *position;
 };
 
 /*
