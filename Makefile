@@ -6,7 +6,7 @@
 #   make bench [ROWS=n] [APPLY_ROWS=n]  capture vs pg_recvlogical, apply vs COPY
 #   make format / format-check
 
-PKGS     := libpq libmariadb odbc rdkafka jansson libcurl inih libmicrohttpd libcrypto
+PKGS     := libpq libmariadb odbc rdkafka jansson libcurl inih libmicrohttpd libcrypto sqlite3
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wold-style-definition -Wpointer-arith -Wcast-qual \

@@ -36,7 +36,7 @@ static enum target_status tstate_connect(struct applier *a, struct tstate *s, ch
 
 	if (s->t)
 		return TARGET_OK;
-	s->t = s->ops->open(s->sec, a->name, &transient, err, errlen);
+	s->t = s->ops->open(a->cfg, s->sec, a->name, &transient, err, errlen);
 	if (!s->t)
 		return transient ? TARGET_TRANSIENT : TARGET_PERMANENT;
 	log_sinfo(COMPONENT, a->name, "connected to target %s", s->sec->name);
@@ -115,6 +115,7 @@ static int do_lookup(void *arg, const char *target, const char *table, const cha
 {
 	struct applier *a = arg;
 	struct tstate *s = find_ts(a, target);
+	struct target_fail fail = {.msg = -1};
 	char ck[2048];
 
 	*transient = false;
@@ -130,7 +131,8 @@ static int do_lookup(void *arg, const char *target, const char *table, const cha
 	}
 	enum target_status st = tstate_connect(a, s, err, errlen);
 	/* The lookup must see the rows this batch wrote: send what the target keeps first. */
-	if (st == TARGET_OK && s->in_tx && (st = s->ops->flush(s->t, err, errlen)) != TARGET_OK) {
+	if (st == TARGET_OK && s->in_tx &&
+	    (st = s->ops->flush(s->t, &fail, err, errlen)) != TARGET_OK) {
 		a->group_failed = true;
 		*transient = st == TARGET_TRANSIENT;
 		if (*transient)
@@ -208,6 +210,29 @@ static char *resolve(const char *dir, const char *path)
 	return out;
 }
 
+/* Each rule has the shape its target's type needs: requests for an API, a table otherwise. */
+static int check_rule_kinds(const struct config *cfg, const struct ruleset *rs)
+{
+	int problems = 0;
+
+	for (int i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+		const struct conf_section *sec = config_find(cfg, "target", r->target);
+		const char *type = sec ? conf_str(sec, "type") : NULL;
+		bool api = type && strcmp(type, "http") == 0;
+		if (!type || api == (r->http != NULL))
+			continue;
+		log_error("config",
+		          api ? "%s: rule '%s': target %s is an HTTP API (type = http): give the "
+		                "rule \"http\" requests instead of table and columns"
+		              : "%s: rule '%s': target %s is a database (type = %s): give the rule "
+		                "table, key and columns instead of \"http\"",
+		          r->file, r->name, r->target, type);
+		problems++;
+	}
+	return problems;
+}
+
 int applier_load_rules(const struct config *cfg, const struct conf_section *applier,
                        struct ruleset *rs)
 {
@@ -225,6 +250,8 @@ int applier_load_rules(const struct config *cfg, const struct conf_section *appl
 		problems = 1;
 	} else {
 		problems = ruleset_load(rs, paths, (int)n, target_configured, &cfg);
+		if (problems == 0 && (problems = check_rule_kinds(cfg, rs)) > 0)
+			ruleset_free(rs);
 	}
 	for (size_t i = 0; paths && i < n; i++)
 		free(paths[i]);

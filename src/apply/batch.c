@@ -25,6 +25,8 @@ enum attempt {
 struct failure {
 	int msg, rule;
 	char err[1024];
+	int http_status; /* 0, or what an HTTP API answered (with the start of its body) */
+	char http_body[sizeof(((struct target_fail *)0)->http_body)];
 };
 
 static bool is_dead(const struct applier *a, int msg, int rule)
@@ -42,9 +44,24 @@ const char *batch_topic(const rd_kafka_message_t *m)
 
 /* ------------------------------------------------------------------ one batch */
 
-static enum attempt transient_or(enum target_status st)
+/*
+ * What a target's failed call ST means for the attempt: a permanent failure it pinned on one
+ * change (TF) is that change's, one it could not pin is the group's, and with GROUP_OK false
+ * (one message in hand) the message's.
+ */
+static enum attempt target_failed(enum target_status st, const struct target_fail *tf,
+                                  bool group_ok, struct failure *f)
 {
-	return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_PERMANENT;
+	if (st == TARGET_TRANSIENT)
+		return ATTEMPT_TRANSIENT;
+	if (tf->msg >= 0) {
+		f->msg = tf->msg;
+		f->rule = tf->rule;
+		f->http_status = tf->http_status;
+		snprintf(f->http_body, sizeof(f->http_body), "%s", tf->http_body);
+		return ATTEMPT_PERMANENT;
+	}
+	return group_ok ? ATTEMPT_GROUP : ATTEMPT_PERMANENT;
 }
 
 /* Applies rule R to the parsed message I (a->ev). */
@@ -53,6 +70,8 @@ static enum attempt apply_rule(struct applier *a, int i, int r, struct failure *
 	const struct rule *rule = &a->rs.rules[r];
 	struct tstate *s = &a->ts[a->rule_ts[r]];
 	const rd_kafka_message_t *m = a->batch[i];
+	const struct target_change ch = {batch_topic(m), (int)m->partition, m->offset, i, r};
+	struct target_fail tf = {.msg = -1};
 	char err[900];
 
 	if (m->offset < offmap_get(&s->stored, batch_topic(m), (int)m->partition))
@@ -68,14 +87,13 @@ static enum attempt apply_rule(struct applier *a, int i, int r, struct failure *
 		return ATTEMPT_OK;
 	enum target_status st = tstate_begin(a, s, f->err, sizeof(f->err));
 	if (st == TARGET_OK)
-		st = s->ops->apply(s->t, &a->op, &a->ctx, f->err, sizeof(f->err));
+		st = s->ops->apply(s->t, &a->op, &a->ctx, &ch, &tf, f->err, sizeof(f->err));
 	if (st == TARGET_OK && a->single)
-		st = s->ops->flush(s->t, f->err, sizeof(f->err));
+		st = s->ops->flush(s->t, &tf, f->err, sizeof(f->err));
 	if (st == TARGET_TRANSIENT)
 		a->failed_ts = s;
-	if (st == TARGET_PERMANENT && !a->single)
-		return ATTEMPT_GROUP; /* may be a row of an earlier change, sent with this one */
-	return st == TARGET_OK ? ATTEMPT_OK : transient_or(st);
+	/* Unpinned, it may be a row of an earlier change, sent with this one. */
+	return st == TARGET_OK ? ATTEMPT_OK : target_failed(st, &tf, !a->single, f);
 }
 
 /* Applies every rule that reads message I. */
@@ -87,6 +105,7 @@ static enum attempt apply_message(struct applier *a, int i, struct failure *f)
 
 	f->msg = i;
 	f->rule = -1;
+	f->http_status = 0;
 	if (is_dead(a, i, -1))
 		return ATTEMPT_OK;
 	if (event_parse(&a->ev, m->key, m->key_len, m->payload, m->payload ? m->len : 0, err,
@@ -126,12 +145,13 @@ static enum attempt flush_all(struct applier *a, struct failure *f)
 {
 	for (int k = 0; k < a->nts; k++) {
 		struct tstate *s = &a->ts[k];
+		struct target_fail tf = {.msg = -1};
 		enum target_status st =
-		    s->in_tx ? s->ops->flush(s->t, f->err, sizeof(f->err)) : TARGET_OK;
+		    s->in_tx ? s->ops->flush(s->t, &tf, f->err, sizeof(f->err)) : TARGET_OK;
 		if (st == TARGET_TRANSIENT)
 			a->failed_ts = s;
 		if (st != TARGET_OK)
-			return st == TARGET_TRANSIENT ? ATTEMPT_TRANSIENT : ATTEMPT_GROUP;
+			return target_failed(st, &tf, true, f);
 	}
 	return ATTEMPT_OK;
 }
@@ -206,6 +226,7 @@ static enum attempt attempt_range(struct applier *a, int from, int to, struct fa
 
 	a->single = to - from == 1;
 	a->group_failed = false;
+	f->http_status = 0;
 	if (range_reach(a, from, to) < 0) {
 		snprintf(f->err, sizeof(f->err), "out of memory");
 		return ATTEMPT_TRANSIENT;
@@ -236,8 +257,8 @@ static void add_header(rd_kafka_headers_t *h, const char *name, const char *valu
 static int dead_letter(struct applier *a, const struct failure *f)
 {
 	const rd_kafka_message_t *m = a->batch[f->msg];
-	rd_kafka_headers_t *h = rd_kafka_headers_new(5);
-	char part[16], off[24], err[512], why[1024];
+	rd_kafka_headers_t *h = rd_kafka_headers_new(7);
+	char part[16], off[24], err[512], why[1024], status[16], body[sizeof(f->http_body)];
 	int rc;
 
 	snprintf(why, sizeof(why), "%s", f->err);
@@ -249,6 +270,13 @@ static int dead_letter(struct applier *a, const struct failure *f)
 	add_header(h, "spoke.topic", batch_topic(m));
 	add_header(h, "spoke.partition", part);
 	add_header(h, "spoke.offset", off);
+	if (f->http_status) {
+		snprintf(status, sizeof(status), "%d", f->http_status);
+		snprintf(body, sizeof(body), "%s", f->http_body);
+		log_scrub(body, sizeof(body));
+		add_header(h, "spoke.http.status", status);
+		add_header(h, "spoke.http.body", body);
+	}
 	rc = producer_send_headers(a->dlq, a->dlq_topic, m->key, m->key_len, m->payload,
 	                           m->payload ? m->len : 0, h, 0, err, sizeof(err));
 	rd_kafka_headers_destroy(h);
@@ -332,6 +360,7 @@ static int apply_range(struct applier *a, int from, int to)
 		} else {
 			f.msg = from;
 			f.rule = -1;
+			f.http_status = 0;
 			if (refuse(a, &f) < 0)
 				return -1;
 		}

@@ -39,10 +39,10 @@ static struct target *open_target(struct livecheck *lc, const char *name,
 	lc->names[i] = name;
 	lc->ops[i] = target_ops_for(conf_str(sec, "type"));
 	lc->t[i] = lc->ops[i] && lc->ops[i]->check_table
-	               ? lc->ops[i]->open(sec, NULL, &transient, err, sizeof(err))
+	               ? lc->ops[i]->open(lc->cfg, sec, NULL, &transient, err, sizeof(err))
 	               : NULL;
 	if (lc->ops[i] && lc->ops[i]->check_table && !lc->t[i]) {
-		snprintf(msg, sizeof(msg), "%s; its tables were not checked", err);
+		snprintf(msg, sizeof(msg), "%s; rules were not checked against it", err);
 		lc->report(lc->arg, false, msg);
 	}
 	*ops = lc->ops[i];
@@ -97,10 +97,16 @@ static void check_rule(struct livecheck *lc, const struct rule *r)
 {
 	int n = r->ncols + r->nsoft;
 	char **cols = calloc((size_t)n + 1, sizeof(*cols));
+	const struct target_ops *ops;
 
 	if (!cols)
 		return;
 	lc->rule = r;
+	if (r->http) { /* an API has no schema: opening it checks its credentials */
+		open_target(lc, r->target, &ops);
+		free(cols);
+		return;
+	}
 	for (int i = 0; i < r->ncols; i++)
 		cols[i] = r->cols[i].name;
 	for (int i = 0; i < r->nsoft; i++)

@@ -96,12 +96,13 @@ static void sql_close(struct target *t)
 	free(t);
 }
 
-static struct target *sql_open(const struct conf_section *sec, const char *applier, bool *transient,
-                               char *err, size_t errlen)
+static struct target *sql_open(const struct config *cfg, const struct conf_section *sec,
+                               const char *applier, bool *transient, char *err, size_t errlen)
 {
 	struct target *t = calloc(1, sizeof(*t));
 	char why[512];
 
+	(void)cfg;
 	*transient = false;
 	if (!t || !(t->name = strdup(sec->name)) ||
 	    !(t->applier = strdup(applier ? applier : ""))) {
@@ -195,7 +196,7 @@ static enum target_status sql_begin(struct target *t, char *err, size_t errlen)
 }
 
 /* Sends the rows of the group in one statement. */
-static enum target_status sql_flush(struct target *t, char *err, size_t errlen)
+static enum target_status send_group(struct target *t, char *err, size_t errlen)
 {
 	struct rowgroup *g = &t->group;
 	const char *const *params;
@@ -222,11 +223,14 @@ static enum target_status sql_flush(struct target *t, char *err, size_t errlen)
  * once, after the group.
  */
 static enum target_status sql_apply(struct target *t, const struct rowop *op, struct expr_ctx *ctx,
+                                    const struct target_change *ch, struct target_fail *fail,
                                     char *err, size_t errlen)
 {
 	enum target_status st;
 	char why[1024];
 
+	(void)ch;
+	(void)fail;
 	if (reserve(t, op->n) < 0) {
 		snprintf(err, errlen, "target %s: out of memory", t->name);
 		return TARGET_TRANSIENT;
@@ -241,7 +245,7 @@ static enum target_status sql_apply(struct target *t, const struct rowop *op, st
 		    val_to_param(ctx, &op->vals[t->order[i]], t->d->bool_true, t->d->bool_false);
 	bool group = sqlgen_groupable(t->d, op);
 	if (!group || !rowgroup_fits(&t->group, t->sql.data, op, t->params))
-		if ((st = sql_flush(t, err, errlen)) != TARGET_OK)
+		if ((st = send_group(t, err, errlen)) != TARGET_OK)
 			return st;
 	if (group) {
 		if (rowgroup_add(&t->group, t->sql.data, op, t->params) == 0)
@@ -344,6 +348,14 @@ static int sql_lookup(struct target *t, const char *table, const char *key_colum
 		return -1;
 	}
 	return r.found;
+}
+
+/* A failure of a statement of several rows is not pinned on one change: FAIL stays unset. */
+static enum target_status sql_flush(struct target *t, struct target_fail *fail, char *err,
+                                    size_t errlen)
+{
+	(void)fail;
+	return send_group(t, err, errlen);
 }
 
 static int sql_check_table(struct target *t, const char *table, char *const *cols, int ncols,

@@ -10,6 +10,7 @@ static const struct {
     {"postgres", &sql_target_ops},
     {"mysql", &sql_target_ops},
     {"odbc", &sql_target_ops},
+    {"http", &http_target_ops},
 };
 
 const struct target_ops *target_ops_for(const char *type)

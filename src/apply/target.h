@@ -1,6 +1,6 @@
 /*
- * target: where an applier writes: a database (sqltarget.c) or, later, an HTTP API. Each kind
- * is a small ops struct in the table of target.c. A target applies row operations inside a
+ * target: where an applier writes: a database (sqltarget.c) or an HTTP API (httptarget.c).
+ * Each kind is a small ops struct in the table of target.c. A target applies row operations inside a
  * transaction together with the applier's consumed offsets, so that a crash at any point
  * leaves it as if each change was applied exactly once.
  */
@@ -27,6 +27,24 @@ typedef void (*target_offset_fn)(void *arg, const char *topic, int part, int64_t
 
 struct target;
 
+/* The change a row operation comes from. */
+struct target_change {
+	const char *topic;
+	int partition;
+	int64_t offset;
+	int msg, rule; /* its index in the batch, and its rule's in the ruleset */
+};
+
+/*
+ * A failure a target can pin on one change: msg and rule of its target_change (msg -1 when it
+ * cannot, as for a statement of several rows), and what an HTTP API answered.
+ */
+struct target_fail {
+	int msg, rule;
+	int http_status;      /* 0: no answer */
+	char http_body[1025]; /* the first 1 kB of the answer */
+};
+
 struct target_ops {
 	/*
 	 * Connects to the target of section SEC for the applier APPLIER: marks the session so
@@ -34,21 +52,23 @@ struct target_ops {
 	 * APPLIER NULL: connects only, for check_table). NULL with
 	 * err filled (naming the target, never a secret) and *transient set when a retry may help.
 	 */
-	struct target *(*open)(const struct conf_section *sec, const char *applier, bool *transient,
-	                       char *err, size_t errlen);
+	struct target *(*open)(const struct config *cfg, const struct conf_section *sec,
+	                       const char *applier, bool *transient, char *err, size_t errlen);
 	/* Calls FN for every offset stored for the applier. */
 	enum target_status (*load_offsets)(struct target *t, target_offset_fn fn, void *arg,
 	                                   char *err, size_t errlen);
 	enum target_status (*begin)(struct target *t, char *err, size_t errlen);
 	/*
-	 * Applies OP (values rendered in CTX's arena), or keeps it to send with others of its
-	 * shape: a failure may then be reported by a later apply or by flush, for a group of
-	 * changes.
+	 * Applies OP of change CH (values rendered in CTX's arena), or keeps it to send with
+	 * others: a failure may then be reported by a later apply or by flush, for a group of
+	 * changes or (FAIL->msg set) for the one change it concerns.
 	 */
 	enum target_status (*apply)(struct target *t, const struct rowop *op, struct expr_ctx *ctx,
+	                            const struct target_change *ch, struct target_fail *fail,
 	                            char *err, size_t errlen);
-	/* Sends what apply kept. */
-	enum target_status (*flush)(struct target *t, char *err, size_t errlen);
+	/* Sends what apply kept; FAIL as for apply. */
+	enum target_status (*flush)(struct target *t, struct target_fail *fail, char *err,
+	                            size_t errlen);
 	/* Stores NEXT as the next offset of TOPIC/PART, in the open transaction. */
 	enum target_status (*save_offset)(struct target *t, const char *topic, int part,
 	                                  int64_t next, char *err, size_t errlen);
@@ -75,5 +95,7 @@ const struct target_ops *target_ops_for(const char *type);
 
 /* SQL databases: postgres, mysql, odbc (sqltarget.c). */
 extern const struct target_ops sql_target_ops;
+/* HTTP APIs (httptarget.c). */
+extern const struct target_ops http_target_ops;
 
 #endif

@@ -484,11 +484,35 @@ static void bad_value(struct loader *ld, const struct conf_section *sec, const s
 	problem(ld, val->line, "%s %s = '%s' %s", label, key->name, val->text, why);
 }
 
+/*
+ * HTTP headers = "Name: value", ...: the value of a header whose name speaks of credentials
+ * (Authorization, X-Api-Key, Cookie, ...) is a secret.
+ */
+static void register_header_secrets(const struct conf_value *val)
+{
+	static const char *const words[] = {"auth", "key", "token", "secret", "password", "cookie"};
+
+	for (size_t i = 0; i < val->nlist; i++) {
+		const char *colon = strchr(val->list[i], ':');
+		char name[128];
+		if (!colon || (size_t)(colon - val->list[i]) >= sizeof(name))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(colon - val->list[i]), val->list[i]);
+		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+			if (strcasestr(name, words[w])) {
+				log_add_secret(colon + 1 + strspn(colon + 1, " \t"));
+				break;
+			}
+	}
+}
+
 static void register_secrets(const struct conf_key *key, const struct conf_value *val)
 {
 	const char *start, *p = val->text;
 	size_t len;
 
+	if (strcmp(key->name, "headers") == 0)
+		register_header_secrets(val);
 	if (key->type == CONF_SECRET) {
 		log_add_secret(val->text);
 		return;

@@ -121,6 +121,17 @@ void log_add_secret(const char *secret)
 		logger.nsecrets++;
 }
 
+void log_forget_secret(const char *secret)
+{
+	for (size_t i = 0; secret && i < logger.nsecrets; i++)
+		if (strcmp(logger.secrets[i], secret) == 0) {
+			memset(logger.secrets[i], 0, strlen(logger.secrets[i]));
+			free(logger.secrets[i]);
+			logger.secrets[i] = logger.secrets[--logger.nsecrets];
+			return;
+		}
+}
+
 /* Replaces every occurrence of NEEDLE in BUF with "***", never growing past SIZE. */
 static void scrub_one(char *buf, size_t size, const char *needle)
 {

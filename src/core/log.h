@@ -29,6 +29,8 @@ void log_shutdown(void);
  * than 3 bytes are not registered (they would mangle every line).
  */
 void log_add_secret(const char *secret);
+/* Unregisters SECRET (an access token that was replaced, so the list does not grow forever). */
+void log_forget_secret(const char *secret);
 /* Replaces every registered secret in BUF (NUL-terminated, capacity SIZE) in place. */
 void log_scrub(char *buf, size_t size);
 

@@ -11,7 +11,7 @@
 
 #define STATE_MAX (1024 * 1024)
 
-static int ensure_dir(const char *dir, char *err, size_t errlen)
+int statefile_ensure_dir(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -61,7 +61,7 @@ int statefile_write(const char *dir, const char *name, const char *text, char *e
 	char path[4096], tmp[4200];
 	int fd;
 
-	if (ensure_dir(dir, err, errlen) < 0)
+	if (statefile_ensure_dir(dir, err, errlen) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());

@@ -17,6 +17,9 @@ int statefile_write(const char *dir, const char *name, const char *text, char *e
  */
 int statefile_read(const char *dir, const char *name, char **out, char *err, size_t errlen);
 
+/* Creates DIR (mode 0700) when it does not exist. Returns 0 or -1 with err filled. */
+int statefile_ensure_dir(const char *dir, char *err, size_t errlen);
+
 /* Removes DIR/NAME; a missing file is not an error. Returns 0 or -1 with err filled. */
 int statefile_remove(const char *dir, const char *name, char *err, size_t errlen);
 

@@ -34,6 +34,19 @@ TEST(log_scrub_replaces_every_secret)
 	CHECK_STR(buf, "hunter2");
 }
 
+TEST(log_forget_secret_stops_scrubbing_it)
+{
+	char buf[64] = "old-token new-token";
+
+	log_add_secret("old-token");
+	log_add_secret("new-token");
+	log_forget_secret("old-token");
+	log_forget_secret("never-added");
+	log_scrub(buf, sizeof(buf));
+	CHECK_STR(buf, "old-token ***");
+	log_shutdown();
+}
+
 /* Reads the whole of a small file into BUF. */
 static void slurp(const char *path, char *buf, size_t size)
 {
