@@ -56,7 +56,7 @@ enum http_kind { HTTP_CREATE, HTTP_UPDATE, HTTP_DELETE, HTTP_NKINDS };
 struct http_tmpl; /* a compiled path or body template (rules_http.c) */
 
 struct http_call {
-	char *method; /* NULL: the rule makes no request of this kind */
+	char *method;                  /* NULL: the rule makes no request of this kind */
 	struct http_tmpl *path, *body; /* body NULL: no body */
 };
 
