@@ -289,15 +289,14 @@ static int visit_lookup(void *arg, const char *target, const char *table, const 
 	return target && add_target(arg, target, false) < 0 ? -1 : 0;
 }
 
+static int visit_expr(void *arg, const struct expr *e)
+{
+	return expr_visit_lookups(e, visit_lookup, arg);
+}
+
 static int visit_rule_lookups(struct applier *a, const struct rule *rule)
 {
-	int rc = rule->where ? expr_visit_lookups(rule->where->expr, visit_lookup, a) : 0;
-
-	for (int c = 0; rc == 0 && c < rule->ncols; c++)
-		rc = expr_visit_lookups(rule->cols[c].expr, visit_lookup, a);
-	for (int c = 0; rc == 0 && c < rule->nsoft; c++)
-		rc = expr_visit_lookups(rule->soft[c].expr, visit_lookup, a);
-	return rc;
+	return rule_visit_exprs(rule, visit_expr, a);
 }
 
 /* Loads the rules and lists the targets they write to and look up in. */

@@ -93,6 +93,11 @@ static int visit_lookup(void *arg, const char *target, const char *table, const 
 	return 0;
 }
 
+static int visit_expr(void *arg, const struct expr *e)
+{
+	return expr_visit_lookups(e, visit_lookup, arg);
+}
+
 static void check_rule(struct livecheck *lc, const struct rule *r)
 {
 	int n = r->ncols + r->nsoft;
@@ -102,23 +107,16 @@ static void check_rule(struct livecheck *lc, const struct rule *r)
 	if (!cols)
 		return;
 	lc->rule = r;
-	if (r->http) { /* an API has no schema: opening it checks its credentials */
-		open_target(lc, r->target, &ops);
-		free(cols);
-		return;
-	}
 	for (int i = 0; i < r->ncols; i++)
 		cols[i] = r->cols[i].name;
 	for (int i = 0; i < r->nsoft; i++)
 		cols[r->ncols + i] = r->soft[i].name;
-	check(lc, r->target, r->table, cols, n, cols, r->mode == RULE_INSERT ? 0 : r->nkey);
+	if (r->http) /* an API has no schema: opening it checks its credentials */
+		open_target(lc, r->target, &ops);
+	else
+		check(lc, r->target, r->table, cols, n, cols, r->mode == RULE_INSERT ? 0 : r->nkey);
 	free(cols);
-	for (int i = 0; i < r->ncols; i++)
-		expr_visit_lookups(r->cols[i].expr, visit_lookup, lc);
-	for (int i = 0; i < r->nsoft; i++)
-		expr_visit_lookups(r->soft[i].expr, visit_lookup, lc);
-	if (r->where)
-		expr_visit_lookups(r->where->expr, visit_lookup, lc);
+	rule_visit_exprs(r, visit_expr, lc);
 }
 
 int livecheck_rules(const struct config *cfg, const struct ruleset *rs, target_report_fn report,

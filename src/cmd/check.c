@@ -193,7 +193,7 @@ static const char *skip_reason(const struct rule *r, const struct event *ev)
 	case 'm':
 		return "logical decoding message";
 	case 'd':
-		if (r->del == RULE_IGNORE_DELETE)
+		if (r->del == RULE_IGNORE_DELETE || (r->http && !r->http->call[HTTP_DELETE].method))
 			return "delete ignored";
 		break;
 	default:
@@ -233,21 +233,93 @@ static void add_values(json_t *obj, struct expr_ctx *ctx, const struct rowop *op
 		json_decref(unchanged);
 }
 
+/* The path of an HTTP request as people write it: {remote_id} where the id goes. */
+static json_t *shown_path(const char *path)
+{
+	struct buf b;
+	json_t *j;
+
+	buf_init(&b);
+	for (const char *p = path; *p; p++)
+		if (*p == ROWOP_REMOTE_ID)
+			buf_adds(&b, "{remote_id}");
+		else
+			buf_addc(&b, *p);
+	j = json_string(buf_ok(&b) ? b.data : "(out of memory)");
+	buf_release(&b);
+	return j;
+}
+
+/* Stand-ins for the bodies of requests in the printed line (see splice_bodies). */
+static const char *const BODY_MARKS[] = {"@@spoke-body-0@@", "@@spoke-body-1@@",
+                                         "@@spoke-body-2@@"};
+
+/* LINE (JSON from jansson) with each quoted body mark replaced by its body's text in OP. */
+static char *splice_bodies(const char *line, const struct rowop *op)
+{
+	struct buf b;
+	size_t marklen = strlen(BODY_MARKS[0]) + 2;
+
+	buf_init(&b);
+	for (const char *p = line; *p;) {
+		int k = strncmp(p, "\"@@spoke-body-", 14) == 0 ? p[14] - '0' : -1;
+		if (k >= 0 && k < HTTP_NKINDS && op->req[k].body) {
+			buf_adds(&b, op->req[k].body);
+			p += marklen;
+		} else {
+			buf_addc(&b, *p++);
+		}
+	}
+	if (!buf_ok(&b)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* Adds "requests" (each rendered request: method, path, body) and "key" of OP to OBJ. */
+static void add_requests(json_t *obj, const struct rowop *op)
+{
+	static const char *const kinds[] = {"create", "update", "delete"};
+	json_t *reqs = json_object();
+
+	for (int k = 0; k < HTTP_NKINDS; k++) {
+		const struct http_req *q = &op->req[k];
+		if (!q->method)
+			continue;
+		json_t *one = json_pack("{ssso}", "method", q->method, "path", shown_path(q->path));
+		if (one && q->body) /* a mark, replaced by the body's own text (exact decimals) */
+			json_object_set_new(one, "body", json_string(BODY_MARKS[k]));
+		json_object_set_new(reqs, kinds[k], one);
+	}
+	json_object_set_new(obj, "requests", reqs);
+	json_object_set_new(obj, "key", json_string(op->keytext));
+}
+
 /* Prints OP as one JSON line. */
 static void print_rowop(struct expr_ctx *ctx, const struct event *ev, const struct rowop *op)
 {
 	const struct rule *r = op->rule;
-	json_t *obj = json_pack("{ssssssss}", "rule", r->name, "target", r->target, "table",
-	                        r->table, "op", op_name(op->kind));
+	json_t *obj = json_pack("{ssss}", "rule", r->name, "target", r->target);
 	char *line;
 
 	if (!obj)
 		return;
+	if (r->table)
+		json_object_set_new(obj, "table", json_string(r->table));
+	json_object_set_new(obj, "op", json_string(op_name(op->kind)));
 	if (op->kind == ROWOP_SKIP)
 		json_object_set_new(obj, "reason", json_string(skip_reason(r, ev)));
+	else if (r->http)
+		add_requests(obj, op);
 	else
 		add_values(obj, ctx, op);
 	line = json_dumps(obj, JSON_COMPACT);
+	if (line && r->http) {
+		char *spliced = splice_bodies(line, op);
+		free(line);
+		line = spliced;
+	}
 	if (line)
 		printf("%s\n", line);
 	free(line);

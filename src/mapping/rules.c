@@ -373,9 +373,21 @@ void ruleset_free(struct ruleset *rs)
 		free_cols(r->cols, r->ncols);
 		free_cols(r->where, r->where ? 1 : 0);
 		free_cols(r->soft, r->nsoft);
+		rules_free_http(r->http);
 	}
 	free(rs->rules);
 	memset(rs, 0, sizeof(*rs));
+}
+
+int rule_visit_exprs(const struct rule *r, int (*fn)(void *arg, const struct expr *e), void *arg)
+{
+	int rc = r->where ? fn(arg, r->where->expr) : 0;
+
+	for (int c = 0; rc == 0 && c < r->ncols; c++)
+		rc = fn(arg, r->cols[c].expr);
+	for (int c = 0; rc == 0 && c < r->nsoft; c++)
+		rc = fn(arg, r->soft[c].expr);
+	return rc ? rc : rules_visit_http(r->http, fn, arg);
 }
 
 bool rule_matches(const struct rule *r, const char *topic)

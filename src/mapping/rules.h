@@ -102,6 +102,11 @@ struct ruleset {
 int ruleset_load(struct ruleset *rs, char *const *files, int nfiles,
                  bool (*target_exists)(void *arg, const char *name), void *arg);
 void ruleset_free(struct ruleset *rs);
+/*
+ * Calls FN for every expression of rule R (where, columns, soft columns, HTTP templates); stops
+ * at the first non-zero result and returns it, else 0.
+ */
+int rule_visit_exprs(const struct rule *r, int (*fn)(void *arg, const struct expr *e), void *arg);
 /* True when rule R reads TOPIC. */
 bool rule_matches(const struct rule *r, const char *topic);
 

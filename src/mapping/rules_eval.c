@@ -1,5 +1,5 @@
 /* rules_eval: what one rule makes of one change event: a row operation (rules.h). */
-#include "mapping/rules.h"
+#include "mapping/rules_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,13 +98,20 @@ int rule_eval(const struct rule *r, const struct event *ev, struct expr_ctx *ctx
 	op->kind = ROWOP_SKIP;
 	op->rule = r;
 	op->n = op->nkey = 0;
+	memset(op->req, 0, sizeof(op->req));
+	op->update_op = false;
+	op->keytext = op->position = NULL;
 	ctx->transient = false;
+	if (r->http && ev->op == 'd' && !r->http->call[HTTP_DELETE].method)
+		return 0; /* the rule ignores deletes */
 	if (kind == ROWOP_SKIP)
 		return 0;
 	if (eval_where(r, ctx, &pass, err, errlen) < 0)
 		return -1;
 	if (!pass)
 		return 0;
+	if (r->http)
+		return rules_eval_http(r, ev, ctx, op, err, errlen);
 	/* DELETE: the key; UPDATE: the key, then the soft columns; else every column. */
 	nfirst = kind == ROWOP_DELETE || kind == ROWOP_UPDATE ? r->nkey : r->ncols;
 	n = nfirst + (kind == ROWOP_UPDATE ? r->nsoft : 0);

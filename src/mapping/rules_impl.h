@@ -66,4 +66,14 @@ void rules_check_fields(struct loader *ld, const struct place *p, json_t *obj,
 /* Reads element INDEX of SRC's "rules" (OBJ) into a new rule of the ruleset (rules_rule.c). */
 void rules_load_rule(struct loader *ld, const struct src *src, size_t index, json_t *obj);
 
+/* rules_http.c: reads the "http" of rule OBJ (at P) into R, reporting what does not go with it. */
+void rules_load_http(struct loader *ld, const struct place *p, json_t *obj, struct rule *r);
+void rules_free_http(struct rule_http *h);
+/* rule_eval for an HTTP rule that the event's op and "where" let through. */
+int rules_eval_http(const struct rule *r, const struct event *ev, struct expr_ctx *ctx,
+                    struct rowop *op, char *err, size_t errlen);
+/* Calls FN for every expression of H's templates. */
+int rules_visit_http(const struct rule_http *h, int (*fn)(void *arg, const struct expr *e),
+                     void *arg);
+
 #endif

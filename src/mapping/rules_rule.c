@@ -9,7 +9,7 @@
 
 static const char *const rule_fields[] = {"name",   "description", "topics", "topic",
                                           "target", "table",       "key",    "columns",
-                                          "where",  "mode",        "delete"};
+                                          "where",  "mode",        "delete", "http"};
 static const char *const delete_fields[] = {"soft"};
 static const char *const modes[] = {"upsert", "insert"};
 static const char *const deletes[] = {"delete", "ignore"};
@@ -420,7 +420,14 @@ void rules_load_rule(struct loader *ld, const struct src *src, size_t index, jso
 	rules_check_fields(ld, &p, obj, rule_fields, NELEM(rule_fields));
 	load_topics(ld, &p, obj, r);
 	r->target = dup_str(ld, &p, string_field(ld, &p, obj, "target", "a [target NAME]"));
-	r->table = dup_str(ld, &p, string_field(ld, &p, obj, "table", "the target table"));
+	if (json_object_get(obj, "http")) {
+		rules_load_http(ld, &p, obj, r);
+		load_where(ld, &p, obj, r);
+		return;
+	}
+	r->table = dup_str(ld, &p,
+	                   string_field(ld, &p, obj, "table",
+	                                "the target table (or \"http\": requests to an API)"));
 	desc = rules_at_key(&p, "description");
 	if (json_object_get(obj, "description") &&
 	    !json_is_string(json_object_get(obj, "description")))

@@ -198,7 +198,8 @@ TEST(rules_load_reports_every_problem_with_its_line)
 	    "ERROR rules: r.json:5: rule 'p': unknown field 'colums'; did you mean 'columns'?\n"
 	    "ERROR rules: r.json:3: rule 'p': 'topics[1]' must be a topic name or pattern, "
 	    "not a number\n"
-	    "ERROR rules: r.json:2: rule 'p': missing 'table': the target table\n"
+	    "ERROR rules: r.json:2: rule 'p': missing 'table': the target table (or \"http\": "
+	    "requests to an API)\n"
 	    "ERROR rules: r.json:7: rule 'p': mode 'insrt' is not upsert or insert; did you "
 	    "mean 'insert'?\n"
 	    "ERROR rules: r.json:2: rule 'p': missing 'columns': {\"target_column\": "
@@ -421,6 +422,83 @@ TEST(rule_eval_delete_modes)
 	fx_done(&fx);
 }
 
+static const char http_rules[] =
+    "{\"rules\": [{\"name\": \"c\", \"topic\": \"t\", \"target\": \"x\", \"http\": {\n"
+    " \"create\": {\"method\": \"post\", \"path\": \"/c/{after.email}\",\n"
+    "            \"body\": {\"p\": \"number(after.price) * 1.2\", \"a\": [\"'x'\", \"null\", "
+    "true],\n"
+    "                     \"o\": {\"n\": \"after.name\"}}},\n"
+    " \"update\": {\"method\": \"PUT\", \"path\": \"/c/{remote_id}/{{v}}\"},\n"
+    " \"id_from\": \"/id\"}}]}\n";
+
+/* What HTTP rule "c" makes of VALUE with KEY: "upsert key | METHOD PATH BODY | ..." (the
+ * remote id shown as #), or the error. */
+static const char *eval_http(const struct ruleset *rs, const char *key, const char *value)
+{
+	static char out[1024];
+	struct expr_ctx ctx = {0};
+	struct rowop op = {0};
+	struct event ev;
+	char err[256];
+	size_t used;
+
+	if (event_parse(&ev, key, key ? strlen(key) : 0, value, strlen(value), err, sizeof(err)) <
+	    0)
+		return "bad event";
+	ctx.payload = ev.payload;
+	ctx.key = ev.key;
+	if (rule_eval(&rs->rules[0], &ev, &ctx, &op, err, sizeof(err)) < 0) {
+		snprintf(out, sizeof(out), "error: %s", err);
+	} else {
+		used = (size_t)snprintf(out, sizeof(out), "%s %s %s",
+		                        op.kind == ROWOP_SKIP     ? "skip"
+		                        : op.kind == ROWOP_DELETE ? "delete"
+		                                                  : "upsert",
+		                        op.keytext ? op.keytext : "-",
+		                        op.position ? op.position : "-");
+		for (int k = 0; k < HTTP_NKINDS && used < sizeof(out); k++)
+			if (op.req[k].method)
+				used += (size_t)snprintf(
+				    out + used, sizeof(out) - used, " | %s %s %s", op.req[k].method,
+				    op.req[k].path, op.req[k].body ? op.req[k].body : "-");
+		for (char *p = out; *p; p++)
+			*p = *p == ROWOP_REMOTE_ID ? '#' : *p;
+	}
+	rowop_release(&op);
+	expr_ctx_release(&ctx);
+	event_release(&ev);
+	return out;
+}
+
+TEST(rule_eval_http_requests)
+{
+	struct fixture fx;
+	struct ruleset rs;
+
+	fx_init(&fx);
+	fx_file(&fx, "r.json", http_rules);
+	CHECK_INT(fx_load(&fx, &rs, NULL), 0);
+	CHECK_STR(
+	    eval_http(&rs, "{\"z\":1,\"a\":2}",
+	              "{\"op\": \"c\", \"after\": {\"email\": \"a b/é@x\", \"price\": \"19.90\","
+	              " \"name\": \"N\\\"\"}, \"source\": {\"version\": \"9\", \"seq\": 5}}"),
+	    "upsert {\"a\":2,\"z\":1} {\"op\":\"c\",\"source\":{\"seq\":5}}"
+	    " | POST /c/a%20b%2F%C3%A9%40x "
+	    "{\"p\":23.88,\"a\":[\"x\",null,true],\"o\":{\"n\":\"N\\\"\"}}"
+	    " | PUT /c/#/{v} -");
+	/* No position field in source: no position; a null in a path is an error. */
+	CHECK_STR(eval_http(&rs, "{\"id\":1}",
+	                    "{\"op\": \"u\", \"after\": {}, \"source\": {\"table\": \"t\"}}"),
+	          "error: http.create path: {after.email} is null");
+	CHECK_STR(eval_http(&rs, "{\"id\":1}", "{\"op\": \"d\", \"before\": {\"email\": \"e\"}}"),
+	          "skip - -");
+	CHECK_STR(eval_http(&rs, NULL, "{\"op\": \"c\", \"after\": {\"email\": \"e\"}}"),
+	          "error: the change has no key: an HTTP rule needs one to address and order its "
+	          "requests");
+	ruleset_free(&rs);
+	fx_done(&fx);
+}
+
 TEST(rule_eval_errors_name_the_column)
 {
 	struct fixture fx;
@@ -505,6 +583,18 @@ TEST(rules_examples_load_and_match_the_schema)
 	CHECK(schema_fields_known(json_object_get(rule_def, "properties"), unit_failed));
 	CHECK_INT(ruleset_load(&rs, files, 1, NULL, NULL), 0);
 	CHECK_INT(rs.n, 3);
+	ruleset_free(&rs);
+	json_decref(doc);
+	/* The HTTP example, and the fields of an HTTP rule's "http". */
+	char http_path[] = "rules/examples/shop-to-crm.json";
+	files[0] = http_path;
+	doc = json_load_file(http_path, 0, NULL);
+	CHECK(doc != NULL && declared(doc, schema, http_path));
+	json_array_foreach(json_object_get(doc, "rules"), i, r)
+	    CHECK(declared(r, rule_def, http_path));
+	CHECK_INT(ruleset_load(&rs, files, 1, NULL, NULL), 0);
+	CHECK_INT(rs.n, 2);
+	CHECK(rs.n == 2 && rs.rules[1].http && rs.rules[1].http->call[HTTP_UPDATE].method);
 	ruleset_free(&rs);
 	json_decref(doc);
 	json_decref(schema);
