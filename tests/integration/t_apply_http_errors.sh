@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# apply_http_errors: how an HTTP target answers an API's refusals. 503 twice then 201: sent
+# three times with one Idempotency-Key, delivered once. 429 with Retry-After: 1: the retry
+# waits at least a second. 400: a dead letter with the status and the answer in headers, and
+# the next change is delivered. 401 with an OAuth2 token: one new token, the request repeated
+# with it. No secret in the log.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+start_http
+start_broker shop.customer:1 crm.dlq:1
+cat >"$T_DIR/crm.json" <<'EOF2'
+{"rules": [{
+  "name": "contacts", "topics": ["shop.customer"], "target": "crm",
+  "http": {
+    "create": {"method": "POST", "path": "/contacts", "body": {"email": "after.email"}},
+    "update": {"method": "PUT", "path": "/contacts/{remote_id}", "body": {"email": "after.email"}},
+    "id_from": "/id"
+  }
+}]}
+EOF2
+printf 'client-secret-77\n' >"$T_DIR/crm.secret"
+cat >"$T_DIR/spoke.conf" <<EOF2
+[spoke]
+state_dir = $T_DIR/state
+[kafka]
+bootstrap.servers = $BROKERS
+[target crm]
+type = http
+base_url = $HTTP_URL
+auth = oauth2
+token_url = $HTTP_URL/oauth/token
+client_id = spoke
+client_secret_file = crm.secret
+scope = contacts
+[applier crm]
+rules = crm.json
+dead_letter_topic = crm.dlq
+batch_timeout = 50ms
+EOF2
+http_default '{"status": 201, "body": {"id": "c-{{n}}"}}'
+http_script '[
+	{"match": {"path": "/oauth/token"}, "body": {"access_token": "tok-first-1", "expires_in": 3600}},
+	{"match": {"path": "/contacts"}, "status": 503, "body": "busy"},
+	{"match": {"path": "/contacts"}, "status": 503, "body": "busy"}
+]'
+# produce ID: a create of customer ID.
+produce()
+{
+	printf '{"id":%s}\t{"before":null,"after":{"id":%s,"email":"e%s@x.org"},"op":"c","source":{"table":"customer","seq":%s}}\n' \
+		"$1" "$1" "$1" "$1" >"$T_DIR/msg.txt"
+	kafka_produce shop.customer -K $'\t' -l "$T_DIR/msg.txt"
+}
+contacts()
+{
+	http_requests | jq -c '[.[] | select(.path == "/contacts")]'
+}
+# delivered EMAIL: a 2xx answered the create of EMAIL.
+delivered()
+{
+	[[ $(contacts | jq --arg e "$1" '[.[] | select(.status < 300 and (.body | fromjson | .email) == $e)] | length') == 1 ]]
+}
+
+spawn apply "$SPOKE" apply -c "$T_DIR/spoke.conf"
+
+info "503 twice, then 201"
+produce 1
+wait_for -t 30 delivered e1@x.org
+reqs=$(contacts)
+assert_eq "$(jq -r 'map(.status) | join(",")' <<<"$reqs")" "503,503,201" "answers"
+assert_eq "$(jq -r '[.[].headers["idempotency-key"]] | unique | length' <<<"$reqs")" 1 "one Idempotency-Key"
+
+info "429 with Retry-After: 1"
+http_script '[{"match": {"path": "/contacts"}, "status": 429, "headers": {"Retry-After": "1"}}]'
+produce 2
+wait_for -t 30 delivered e2@x.org
+reqs=$(contacts | jq -c '[.[] | select((.body | fromjson | .email) == "e2@x.org")]')
+assert_eq "$(jq -r 'map(.status) | join(",")' <<<"$reqs")" "429,201" "answers"
+jq -e '.[1].time - .[0].time >= 1.0' <<<"$reqs" >/dev/null ||
+	fail "the retry came $(jq '.[1].time - .[0].time' <<<"$reqs") s after the 429"
+
+info "400: a dead letter, the next change goes on"
+http_script '[{"match": {"path": "/contacts"}, "status": 400, "body": {"error": "email refused"}}]'
+produce 3
+produce 4
+wait_for -t 30 delivered e4@x.org
+wait_for -t 10 kafka_count_ge crm.dlq 1
+dlq=$(kafka_consume crm.dlq -f '%k|%h\n')
+info "$dlq"
+assert_eq "$(kafka_count crm.dlq)" 1 "dead letters"
+assert_contains "$dlq" '{"id":3}|'
+assert_contains "$dlq" "spoke.http.status=400"
+assert_contains "$dlq" 'spoke.http.body={"error": "email refused"}'
+assert_contains "$dlq" "spoke.error=target crm: POST /contacts answered 400"
+assert_contains "$dlq" "spoke.rule=contacts"
+
+info "401: a new token, the request again"
+http_script '[{"match": {"path": "/contacts"}, "status": 401},
+	{"match": {"path": "/oauth/token"}, "body": {"access_token": "tok-second-2", "expires_in": 3600}}]'
+produce 5
+wait_for -t 30 delivered e5@x.org
+reqs=$(contacts | jq -c '[.[] | select((.body | fromjson | .email) == "e5@x.org")]')
+assert_eq "$(jq -r 'map("\(.status) \(.headers.authorization)") | join(",")' <<<"$reqs")" \
+	"401 Bearer tok-first-1,201 Bearer tok-second-2" "requests"
+tokens=$(http_requests | jq -c '[.[] | select(.path == "/oauth/token")]')
+assert_eq "$(jq length <<<"$tokens")" 2 "token requests"
+assert_eq "$(jq -r '.[0].body' <<<"$tokens")" "grant_type=client_credentials&scope=contacts" "token request"
+assert_eq "$(jq -r '.[0].headers.authorization' <<<"$tokens")" \
+	"Basic $(printf 'spoke:client-secret-77' | base64)" "client credentials"
+
+stop_spawned apply
+for secret in client-secret-77 tok-first-1 tok-second-2; do
+	if grep -q -- "$secret" "$T_DIR/apply.log" || kafka_consume crm.dlq -f '%h' | grep -q -- "$secret"; then
+		fail "$secret appears in the log or a dead letter"
+	fi
+done
