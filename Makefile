@@ -71,6 +71,7 @@ bench: deps spoke
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/pg_capture.sh $(ROWS)
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/trigger_capture.sh $(ROWS)
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/apply_pg.sh $(APPLY_ROWS)
+	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/apply_http.sh $(HTTP_REQUESTS)
 
 unit: spoke $(BUILD)/unit-tests
 	@$(BUILD)/unit-tests $(T)

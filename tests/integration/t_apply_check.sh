@@ -76,3 +76,38 @@ assert_contains "$out" "$r 'partners': target erp: table erp.partner has no colu
 assert_contains "$out" "$r 'partners': target erp: the rule's key (name) is neither the primary key nor a unique index of erp.partner"
 assert_contains "$out" "$r 'partners': target erp: table country has no column 'iso'"
 assert_contains "$out" "$r 'missing': target erp: table nothere does not exist"
+
+# An HTTP API target: spoke check gets an OAuth2 token, which shows whether the credentials
+# work; a refusal is a warning naming the target, never the secret. A lookup in an HTTP rule's
+# body is checked against its database target.
+start_http
+write_conf
+cat >>"$T_DIR/spoke.conf" <<EOF2
+[target crm]
+type = http
+base_url = $HTTP_URL
+auth = oauth2
+token_url = $HTTP_URL/oauth/token
+client_id = spoke
+client_secret = very-secret-client-9
+EOF2
+cat >"$T_DIR/rules.json" <<'EOF2'
+{"rules": [
+ {"name": "contacts", "topic": "shop.shop.customer", "target": "crm",
+  "http": {"create": {"method": "POST", "path": "/contacts",
+                      "body": {"country": "lookup('erp', 'country', 'isocode', after.country, 'id')"}}}}
+]}
+EOF2
+http_script '[{"match": {"path": "/oauth/token"}, "status": 401, "body": {"error": "invalid_client"}}]'
+rc=0
+out=$("$SPOKE" check -c "$T_DIR/spoke.conf" 2>&1) || rc=$?
+info "$out"
+assert_eq "$rc" 1 "exit status"
+assert_contains "$out" "WARN check: target crm: token_url answered 401: invalid_client (check client_id, client_secret and scope); rules were not checked against it"
+assert_contains "$out" "$r 'contacts': target erp: table country has no column 'isocode'"
+[[ $out != *very-secret-client-9* ]] || fail "the client secret was printed"
+http_script '[{"match": {"path": "/oauth/token"}, "body": {"access_token": "tok-check-1", "expires_in": 60}}]'
+sed -i "s/'isocode'/'code'/" "$T_DIR/rules.json"
+out=$("$SPOKE" check -c "$T_DIR/spoke.conf" 2>&1) || fail "sound HTTP rules: $out"
+assert_contains "$out" "spoke.conf: 1 applier, 1 rule, ok"
+assert_eq "$(http_requests | jq '[.[] | select(.path == "/oauth/token")] | length')" 2 "token requests"
