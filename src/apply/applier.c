@@ -210,15 +210,56 @@ static char *resolve(const char *dir, const char *path)
 	return out;
 }
 
-/* Each rule has the shape its target's type needs: requests for an API, a table otherwise. */
+/* The type of [target NAME], or NULL. */
+static const char *target_type(const struct config *cfg, const char *name)
+{
+	const struct conf_section *sec = name ? config_find(cfg, "target", name) : NULL;
+
+	return sec ? conf_str(sec, "type") : NULL;
+}
+
+struct kind_check {
+	const struct config *cfg;
+	const struct rule *rule;
+	int problems;
+};
+
+static int lookup_not_api(void *arg, const char *target, const char *table, const char *key_column,
+                          const char *result_column)
+{
+	struct kind_check *kc = arg;
+	const char *type = target_type(kc->cfg, target);
+
+	(void)table, (void)key_column, (void)result_column;
+	if (type && strcmp(type, "http") == 0) {
+		log_error("config",
+		          "%s: rule '%s': lookup() in target %s, an HTTP API: lookups read a "
+		          "database target",
+		          kc->rule->file, kc->rule->name, target);
+		kc->problems++;
+	}
+	return 0;
+}
+
+static int visit_lookup_kinds(void *arg, const struct expr *e)
+{
+	return expr_visit_lookups(e, lookup_not_api, arg);
+}
+
+/*
+ * Each rule has the shape its target's type needs (requests for an API, a table otherwise),
+ * and looks up in databases only.
+ */
 static int check_rule_kinds(const struct config *cfg, const struct ruleset *rs)
 {
+	struct kind_check kc = {cfg, NULL, 0};
 	int problems = 0;
 
 	for (int i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
-		const struct conf_section *sec = config_find(cfg, "target", r->target);
-		const char *type = sec ? conf_str(sec, "type") : NULL;
+		kc.rule = r;
+		rule_visit_exprs(r, visit_lookup_kinds, &kc);
+		const char *type = target_type(cfg, r->target);
 		bool api = type && strcmp(type, "http") == 0;
 		if (!type || api == (r->http != NULL))
 			continue;
@@ -230,7 +271,7 @@ static int check_rule_kinds(const struct config *cfg, const struct ruleset *rs)
 		          r->file, r->name, r->target, type);
 		problems++;
 	}
-	return problems;
+	return problems + kc.problems;
 }
 
 int applier_load_rules(const struct config *cfg, const struct conf_section *applier,
