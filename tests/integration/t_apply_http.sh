@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # apply_http: shop customers on MariaDB (trigger capture) become CRM contacts through an HTTP
 # API (the fixture): a create, an update and a delete of one customer hit POST /contacts,
-# PATCH /contacts/<id the POST answered> and DELETE /contacts/<id>, in order, with the bodies
+# PUT /contacts/<id the POST answered> and DELETE /contacts/<id>, in order, with the bodies
 # the rule renders and three distinct Idempotency-Keys; the id survives a restart of spoke.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,7 +22,7 @@ cat >"$T_DIR/crm.json" <<'EOF2'
     "create": {"method": "POST", "path": "/contacts",
                "body": {"email": "lower(after.email)", "name": "concat(after.firstname, ' ', upper(after.lastname))",
                         "source": "'shop'", "newsletter": "bool(after.newsletter)", "total": "number(after.total) * 1.2"}},
-    "update": {"method": "PATCH", "path": "/contacts/{remote_id}",
+    "update": {"method": "PUT", "path": "/contacts/{remote_id}",
                "body": {"email": "lower(after.email)", "total": "number(after.total) * 1.2"}},
     "delete": {"method": "DELETE", "path": "/contacts/{remote_id}"},
     "id_from": "/id"
@@ -80,7 +80,7 @@ wait_for -t 30 count_is 3
 reqs=$(requests)
 info "$reqs"
 assert_eq "$(jq -r 'map("\(.method) \(.path) \(.status)") | join(", ")' <<<"$reqs")" \
-	"POST /contacts 201, PATCH /contacts/c-1 201, DELETE /contacts/c-1 201" "requests in order"
+	"POST /contacts 201, PUT /contacts/c-1 201, DELETE /contacts/c-1 201" "requests in order"
 assert_eq "$(jq -c '.[0].body | fromjson' <<<"$reqs")" \
 	'{"email":"ann@example.com","name":"Ann LÉE","source":"shop","newsletter":true,"total":23.88}' "create body"
 assert_eq "$(jq -c '.[1].body | fromjson' <<<"$reqs")" '{"email":"ann@new.example","total":120.12}' "update body"
@@ -100,7 +100,7 @@ spawn run2 "$SPOKE" run -c "$T_DIR/spoke.conf"
 my_sql "UPDATE shop.customer SET total = 6 WHERE id_customer = 2"
 wait_for -t 60 count_is 5
 assert_eq "$(requests | jq -r '.[4] | "\(.method) \(.path) \(.body)"')" \
-	'PATCH /contacts/c-4 {"email":"bob@example.com","total":7.2}' "update after a restart"
+	'PUT /contacts/c-4 {"email":"bob@example.com","total":7.2}' "update after a restart"
 stop_spawned run2
 assert_eq "$(kafka_count crm.dlq)" 0 "no dead letters"
 if grep -q "tok-crm-secret-1" "$T_DIR/run.log" "$T_DIR/run2.log"; then

@@ -500,6 +500,30 @@ TEST(http_oauth2_token_refreshed_once_on_401)
 	fixture_close(&fx);
 }
 
+TEST(http_oauth2_token_renewed_before_it_expires)
+{
+	struct fixture fx;
+
+	CHECK(fixture_open(&fx,
+	                   "auth = oauth2\ntoken_url = http://127.0.0.1:PORT/token\nclient_id = "
+	                   "spoke\nclient_secret = s3cret-value\n",
+	                   false));
+	script(&fx.srv, (struct answer){"POST", "/token", 200,
+	                                "{\"access_token\":\"tok-a\",\"expires_in\":1}", NULL});
+	script(&fx.srv, (struct answer){"POST", "/token", 200,
+	                                "{\"access_token\":\"tok-b\",\"expires_in\":3600}", NULL});
+	CHECK_INT(change(&fx, 0, 1, 'c'), TARGET_OK);
+	CHECK_INT(flush(&fx), TARGET_OK);
+	usleep(1100 * 1000);
+	CHECK_INT(change(&fx, 1, 2, 'c'), TARGET_OK);
+	CHECK_INT(flush(&fx), TARGET_OK);
+	CHECK_INT(fx.srv.nlog, 4);
+	CHECK_STR(fx.srv.log[1].auth, "Bearer tok-a");
+	CHECK_STR(fx.srv.log[2].path, "/token");
+	CHECK_STR(fx.srv.log[3].auth, "Bearer tok-b");
+	fixture_close(&fx);
+}
+
 TEST(http_auth_settings_checked_at_open)
 {
 	struct fixture fx;
