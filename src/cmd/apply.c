@@ -53,7 +53,7 @@ static int run(int argc, char **argv)
 
 const struct command cmd_apply_def = {
     "apply",
-    "apply change topics to databases with one applier's rules",
+    "apply change topics to databases and HTTP APIs with one applier's rules",
     "apply -c FILE [--applier NAME]",
     "  -c, --config FILE    the configuration file\n"
     "  -a, --applier NAME   the [applier NAME] to run (needed when there are several)\n"

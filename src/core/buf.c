@@ -1,6 +1,8 @@
 /* buf: a growable byte buffer, reused across changes (reset, not freed), with JSON helpers. */
 #include "core/buf.h"
 
+#include <jansson.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,5 +145,73 @@ void buf_add_base64(struct buf *b, const void *p, size_t n)
 		             tab[(s[i + 1] & 15) << 2], '='};
 
 		buf_add(b, q, 4);
+	}
+}
+
+/* Shortest "%.Ng" text of D that reads back as D. */
+void buf_real_text(double d, char *buf, size_t size)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+}
+
+static void dump_object(struct buf *b, json_t *obj)
+{
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+
+	buf_addc(b, '{');
+	json_object_foreach(obj, key, v)
+	{
+		if (n++)
+			buf_addc(b, ',');
+		buf_add_json_string(b, key, strlen(key));
+		buf_addc(b, ':');
+		buf_add_json(b, v);
+	}
+	buf_addc(b, '}');
+}
+
+static void dump_array(struct buf *b, json_t *arr)
+{
+	buf_addc(b, '[');
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_add_json(b, json_array_get(arr, i));
+	}
+	buf_addc(b, ']');
+}
+
+void buf_add_json(struct buf *b, json_t *j)
+{
+	char num[40];
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		dump_object(b, j);
+		break;
+	case JSON_ARRAY:
+		dump_array(b, j);
+		break;
+	case JSON_STRING:
+		buf_add_json_string(b, json_string_value(j), json_string_length(j));
+		break;
+	case JSON_INTEGER:
+		buf_addf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		break;
+	case JSON_REAL:
+		buf_real_text(json_real_value(j), num, sizeof(num));
+		buf_adds(b, num);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+	case JSON_NULL:
+		buf_adds(b, json_is_true(j) ? "true" : json_is_false(j) ? "false" : "null");
+		break;
 	}
 }

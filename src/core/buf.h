@@ -34,6 +34,12 @@ void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends S (N bytes) as a quoted JSON string, escaping as RFC 8259 requires. */
 void buf_add_json_string(struct buf *b, const char *s, size_t n);
+/* Appends J (a json_t *) as compact JSON: members in their order, reals in their shortest
+ * exact form (0.1 is 0.1, never 0.10000000000000001). */
+struct json_t;
+void buf_add_json(struct buf *b, struct json_t *j);
+/* The shortest "%.Ng" text of D that reads back as D. */
+void buf_real_text(double d, char *out, size_t size);
 /* Appends the standard base64 encoding of P (N bytes), unquoted. */
 void buf_add_base64(struct buf *b, const void *p, size_t n);
 

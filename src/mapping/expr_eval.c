@@ -50,83 +50,12 @@ static bool is_unchanged(const json_t *payload, const char *name)
 	return false;
 }
 
-/* Shortest "%.Ng" text of D that reads back as D. */
-static void real_text(double d, char *buf, size_t size)
-{
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, size, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			return;
-	}
-}
-
-static void dump_json(struct buf *b, json_t *j);
-
-static void dump_object(struct buf *b, json_t *obj)
-{
-	const char *key;
-	json_t *v;
-	size_t n = 0;
-
-	buf_addc(b, '{');
-	json_object_foreach(obj, key, v)
-	{
-		if (n++)
-			buf_addc(b, ',');
-		buf_add_json_string(b, key, strlen(key));
-		buf_addc(b, ':');
-		dump_json(b, v);
-	}
-	buf_addc(b, '}');
-}
-
-static void dump_array(struct buf *b, json_t *arr)
-{
-	buf_addc(b, '[');
-	for (size_t i = 0; i < json_array_size(arr); i++) {
-		if (i)
-			buf_addc(b, ',');
-		dump_json(b, json_array_get(arr, i));
-	}
-	buf_addc(b, ']');
-}
-
-/* Appends J as compact JSON, keys in their order, reals in their shortest exact form. */
-static void dump_json(struct buf *b, json_t *j)
-{
-	char num[40];
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		dump_object(b, j);
-		break;
-	case JSON_ARRAY:
-		dump_array(b, j);
-		break;
-	case JSON_STRING:
-		buf_add_json_string(b, json_string_value(j), json_string_length(j));
-		break;
-	case JSON_INTEGER:
-		buf_addf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-		break;
-	case JSON_REAL:
-		real_text(json_real_value(j), num, sizeof(num));
-		buf_adds(b, num);
-		break;
-	case JSON_TRUE:
-	case JSON_FALSE:
-	case JSON_NULL:
-		buf_adds(b, json_is_true(j) ? "true" : json_is_false(j) ? "false" : "null");
-		break;
-	}
-}
-
 static int json_compact(struct eval *ev, const struct node *n, json_t *j, struct val *out)
 {
 	struct buf b = BUF_INIT;
 	int rc;
 
-	dump_json(&b, j);
+	buf_add_json(&b, j);
 	rc = buf_ok(&b) ? val_text_copy(ev, n, out, b.data, b.len) : eval_oom(ev, n);
 	buf_release(&b);
 	return rc;
@@ -147,7 +76,7 @@ static int json_value(struct eval *ev, const struct node *n, json_t *j, struct v
 		val_num(out, &d);
 		return 0;
 	case JSON_REAL:
-		real_text(json_real_value(j), num, sizeof(num));
+		buf_real_text(json_real_value(j), num, sizeof(num));
 		if (decimal_parse(&d, num, strlen(num)) < 0)
 			return eval_fail(ev, n, "the number %s does not fit a decimal", num);
 		val_num(out, &d);

@@ -493,9 +493,7 @@ static int render_json(const struct http_tmpl *t, json_t *v, int *next, struct e
 		if (rc == 0)
 			add_value(b, ctx, &val);
 	} else {
-		char *lit = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-		buf_adds(b, lit ? lit : "null");
-		free(lit);
+		buf_add_json(b, v); /* a literal */
 	}
 	return rc;
 }
