@@ -72,6 +72,9 @@ struct target {
 	struct curl_slist *headers; /* the configured ones, "Name: value" */
 	int max_in_flight, running;
 	long long interval_us, next_send_us; /* rate limit */
+	long long paused_until;              /* after a transient failure: no request before */
+	long long warned_us;                 /* when a retry was last logged */
+	int unwarned;                        /* retries not logged since */
 	struct hchange **ch; /* each allocated alone: a transfer points at its change */
 	int n, cap;
 	int first_open;      /* changes before it are finished */

@@ -292,8 +292,39 @@ static long long backoff_ms(int attempts)
 	return d / 2 + random() % (d / 2 + 1);
 }
 
-/* C's request failed in a way a later attempt may not: it waits and goes again. WHAT (the
- * request, or NULL when WHY names the target) and WHY go to the log. */
+/*
+ * Logs a retry: at most one line a second per target, saying how many it left out (a failing
+ * API answers every change of a batch the same way).
+ */
+static void log_retry(struct target *t, const char *what, const char *why, long long ms,
+                      int attempt)
+{
+	long long now = http_now_us();
+	char more[64] = "";
+
+	if (now - t->warned_us < 1000000) {
+		t->unwarned++;
+		return;
+	}
+	if (t->unwarned)
+		snprintf(more, sizeof(more), "; %d more like it", t->unwarned);
+	t->warned_us = now;
+	t->unwarned = 0;
+	if (what)
+		log_swarn("apply", t->applier,
+		          "target %s: %s: %s; retrying in %lld ms (attempt %d%s)", t->name, what,
+		          why, ms, attempt, more);
+	else
+		log_swarn("apply", t->applier, "%s; retrying in %lld ms (attempt %d%s)", why, ms,
+		          attempt, more);
+}
+
+/*
+ * C's request failed in a way a later attempt may not: it waits and goes again. No other
+ * request starts before then either, so a failing or throttling API gets at most
+ * max_in_flight requests per wait. WHAT (the request, or NULL when WHY names the target)
+ * and WHY go to the log.
+ */
 static void retry(struct target *t, struct hchange *c, const char *what, const char *fmt, ...)
 {
 	char why[600];
@@ -306,15 +337,11 @@ static void retry(struct target *t, struct hchange *c, const char *what, const c
 	c->attempts++;
 	ms = c->retry_after >= 0 ? c->retry_after : backoff_ms(c->attempts);
 	c->retry_after = -1;
-	if (what)
-		log_swarn("apply", t->applier,
-		          "target %s: %s: %s; retrying in %lld ms (attempt %d)", t->name, what, why,
-		          ms, c->attempts + 1);
-	else
-		log_swarn("apply", t->applier, "%s; retrying in %lld ms (attempt %d)", why, ms,
-		          c->attempts + 1);
+	log_retry(t, what, why, ms, c->attempts + 1);
 	c->not_before = http_now_us() + ms * 1000;
 	c->state = H_BACKOFF;
+	if (c->not_before > t->paused_until)
+		t->paused_until = c->not_before;
 }
 
 /* 408, 425, 429 and server errors (but 501 and 505, which say the request cannot work). */
@@ -410,6 +437,8 @@ static long long start_ready(struct target *t, long long now)
 
 	while (t->first_open < t->n && finished(t->ch[t->first_open]))
 		t->first_open++;
+	if (now < t->paused_until) /* an API that failed or asked to wait */
+		return t->paused_until < wake ? t->paused_until : wake;
 	for (int i = t->first_open; i < t->n && scanned < SCAN_MAX; i++) {
 		struct hchange *c = t->ch[i];
 		if (finished(c) || c->state == H_RUNNING)

@@ -211,8 +211,8 @@ static bool fixture_open(struct fixture *fx, const char *extra, bool conflict_up
 		return false;
 	fprintf(f,
 	        "[spoke]\nstate_dir = %s\n[target crm]\ntype = http\nbase_url = "
-	        "http://127.0.0.1:%d/\nmax_in_flight = 4\n",
-	        fx->dir, fx->srv.port);
+	        "http://127.0.0.1:%d/\n%s",
+	        fx->dir, fx->srv.port, strstr(extra, "max_in_flight") ? "" : "max_in_flight = 4\n");
 	for (const char *p = extra; *p; p++) /* PORT: the server's */
 		if (strncmp(p, "PORT", 4) == 0)
 			fprintf(f, "%d", fx->srv.port), p += 3;
@@ -521,6 +521,34 @@ TEST(http_oauth2_token_renewed_before_it_expires)
 	CHECK_STR(fx.srv.log[1].auth, "Bearer tok-a");
 	CHECK_STR(fx.srv.log[2].path, "/token");
 	CHECK_STR(fx.srv.log[3].auth, "Bearer tok-b");
+	fixture_close(&fx);
+}
+
+TEST(http_rate_limit_spaces_requests)
+{
+	struct fixture fx;
+
+	CHECK(fixture_open(&fx, "rate_limit = 20\n", false));
+	for (int i = 0; i < 10; i++)
+		CHECK_INT(change(&fx, i, i, 'c'), TARGET_OK);
+	CHECK_INT(flush(&fx), TARGET_OK);
+	CHECK_INT(fx.srv.nlog, 10);
+	CHECK(fx.srv.log[9].at - fx.srv.log[0].at >= 0.40); /* 9 gaps of 50 ms */
+	fixture_close(&fx);
+}
+
+TEST(http_retry_after_holds_back_other_keys_too)
+{
+	struct fixture fx;
+
+	CHECK(fixture_open(&fx, "max_in_flight = 1\n", false));
+	script(&fx.srv, (struct answer){NULL, NULL, 429, "", "1"});
+	CHECK_INT(change(&fx, 0, 1, 'c'), TARGET_OK);
+	CHECK_INT(change(&fx, 1, 2, 'c'), TARGET_OK);
+	CHECK_INT(flush(&fx), TARGET_OK);
+	CHECK_INT(fx.srv.nlog, 3);
+	CHECK(fx.srv.log[1].at - fx.srv.log[0].at >= 0.99);
+	CHECK(fx.srv.log[2].at - fx.srv.log[0].at >= 0.99);
 	fixture_close(&fx);
 }
 
