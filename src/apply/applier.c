@@ -420,6 +420,55 @@ static int now_ms(void)
 	return (int)((ts.tv_sec % 1000000) * 1000 + ts.tv_nsec / 1000000);
 }
 
+/* ---------------------------------------------------------------- spoke status */
+
+/* Adds partition TOPIC/PART to the status: the next offset every target holds, and the lag. */
+static void add_partition(void *arg, const char *topic, int part, int64_t high)
+{
+	struct applier *a = arg;
+	json_t *parts = json_object_get(runstate_fields(a->status), "partitions");
+	int64_t next = -1;
+
+	for (int k = 0; k < a->nts; k++)
+		if (a->ts[k].writes) {
+			int64_t n = offmap_get(&a->ts[k].stored, topic, part);
+			next = next < 0 || n < next ? n : next;
+		}
+	json_array_append_new(parts,
+	                      json_pack("{s:s,s:i,s:I,s:I,s:I}", "topic", topic, "partition", part,
+	                                "next", (json_int_t)next, "high", (json_int_t)high, "lag",
+	                                (json_int_t)(high >= 0 && next >= 0 ? high - next : -1)));
+}
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Writes the applier's run state when it is due: counts, rate, each partition's lag. */
+void applier_write_status(struct applier *a)
+{
+	json_t *f = runstate_fields(a->status);
+	long long now = wall_ms();
+
+	if (!f || now - a->rate_ms < 1000)
+		return;
+	if (a->rate_ms)
+		json_object_set_new(f, "applied_per_s",
+		                    json_real((double)(a->applied - a->rate_applied) * 1000.0 /
+		                              (double)(now - a->rate_ms)));
+	a->rate_ms = now;
+	a->rate_applied = a->applied;
+	json_object_set_new(f, "applied", json_integer((json_int_t)a->applied));
+	json_object_set_new(f, "dead_letters", json_integer((json_int_t)a->dead_letters));
+	json_object_set_new(f, "partitions", json_array());
+	consumer_partitions(a->cons, add_partition, a);
+	runstate_write(a->status, true);
+}
+
 /* Polls messages into the batch until it is full or BATCH_MS passed since its first one. */
 static void fill_batch(struct applier *a)
 {
@@ -429,6 +478,7 @@ static void fill_batch(struct applier *a)
 		int left = a->nbatch ? a->batch_ms - (now_ms() - start) : 1000;
 		if (left <= 0)
 			break;
+		applier_write_status(a);
 		rd_kafka_message_t *m = consumer_poll(a->cons, left > 1000 ? 1000 : left);
 		if (consumer_fatal(a->cons)) {
 			log_serror(COMPONENT, a->name, "%s", consumer_fatal(a->cons));
@@ -468,6 +518,7 @@ static void applier_release(struct applier *a)
 	expr_ctx_release(&a->ctx);
 	lcache_release(&a->cache);
 	ruleset_free(&a->rs);
+	runstate_free(a->status);
 }
 
 int applier_run(const struct config *cfg, const struct conf_section *sec)
@@ -486,10 +537,15 @@ int applier_run(const struct config *cfg, const struct conf_section *sec)
 		goto out;
 	log_sinfo(COMPONENT, a.name, "applying %d rule(s) to %d target(s), group %s", a.rs.n, a.nts,
 	          conf_str(sec, "group"));
+	a.status =
+	    runstate_new(conf_str(config_find(cfg, "spoke", NULL), "state_dir"), "applier", a.name);
+	json_object_set_new(runstate_fields(a.status), "group",
+	                    json_string(conf_str(sec, "group")));
 	while (!signals_stop_requested() && !a.fatal) {
 		fill_batch(&a);
 		if (a.nbatch && batch_apply(&a) < 0)
 			a.fatal = a.fatal || !signals_stop_requested();
+		applier_write_status(&a);
 	}
 	if (!a.fatal && batch_apply(&a) == 0)
 		rc = 0;

@@ -5,6 +5,7 @@
 #include "apply/lcache.h"
 #include "apply/offmap.h"
 #include "apply/target.h"
+#include "core/runstate.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "mapping/rules.h"
@@ -54,6 +55,9 @@ struct applier {
 	bool group_failed; /* a lookup's flush of waiting rows failed */
 	int delay_ms;
 	unsigned long long applied, dead_letters;
+	struct runstate *status; /* for spoke status */
+	unsigned long long rate_applied;
+	long long rate_ms;
 };
 
 /* applier.c: targets. */
@@ -62,6 +66,9 @@ void tstate_disconnect(struct tstate *s);
 void tstate_store_offset(void *arg, const char *topic, int part, int64_t next);
 /* Rolls back every open transaction and forgets cached lookups (they may be rolled back). */
 void applier_rollback(struct applier *a);
+
+/* Writes the applier's run state for spoke status when a second passed since the last. */
+void applier_write_status(struct applier *a);
 
 /* batch.c */
 const char *batch_topic(const rd_kafka_message_t *m);

@@ -311,6 +311,7 @@ static int recover(struct applier *a, const struct failure *f)
 	a->failed_ts = NULL;
 	if (a->fatal)
 		return -1;
+	applier_write_status(a); /* the problem shows in spoke status while it lasts */
 	signals_backoff(&a->delay_ms, BACKOFF_MAX_MS);
 	return signals_stop_requested() ? -1 : 0;
 }

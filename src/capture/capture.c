@@ -4,9 +4,9 @@
 #include <string.h>
 
 static const struct source_ops sources[] = {
-    {"postgres", pg_source_run, pg_setup, pg_teardown},
-    {"mysql", trigger_source_run, trigger_setup, trigger_teardown},
-    {"odbc", trigger_source_run, trigger_setup, trigger_teardown},
+    {"postgres", pg_source_run, pg_setup, pg_teardown, pg_status},
+    {"mysql", trigger_source_run, trigger_setup, trigger_teardown, NULL},
+    {"odbc", trigger_source_run, trigger_setup, trigger_teardown, NULL},
 };
 
 const struct source_ops *capture_ops(const char *type)

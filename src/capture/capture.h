@@ -4,6 +4,8 @@
 
 #include "core/config.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -18,6 +20,12 @@ struct source_ops {
 	/* Creates what capture needs; with OUT set, writes the SQL there instead of running it. */
 	int (*setup)(const struct config *cfg, const struct conf_section *sec, FILE *out);
 	int (*teardown)(const struct config *cfg, const struct conf_section *sec, FILE *out);
+	/*
+	 * spoke status: adds what the database says of the source to OUT (a JSON object), or NULL
+	 * when the kind has nothing to ask. Returns 0, or -1 with err filled (not logged).
+	 */
+	int (*status)(const struct config *cfg, const struct conf_section *sec, json_t *out,
+	              char *err, size_t errlen);
 };
 
 /* The operations for TYPE, or NULL. */
@@ -27,6 +35,9 @@ const struct source_ops *capture_ops(const char *type);
 int pg_source_run(const struct config *cfg, const struct conf_section *sec);
 int pg_setup(const struct config *cfg, const struct conf_section *sec, FILE *out);
 int pg_teardown(const struct config *cfg, const struct conf_section *sec, FILE *out);
+/* The slot: position, lag_bytes, retained_wal_bytes, slot_active (pg_status.c). */
+int pg_status(const struct config *cfg, const struct conf_section *sec, json_t *out, char *err,
+              size_t errlen);
 
 /* Trigger tables: MariaDB/MySQL (libmysqlclient) and any database through ODBC (trigger*.c). */
 int trigger_source_run(const struct config *cfg, const struct conf_section *sec);

@@ -50,6 +50,11 @@ uint64_t gaps_read_through(const struct gaps *g)
 	return g->read_through;
 }
 
+size_t gaps_count(const struct gaps *g)
+{
+	return g->ngaps;
+}
+
 uint64_t gaps_low_water(const struct gaps *g)
 {
 	return g->low_water;

@@ -30,6 +30,8 @@ void gaps_free(struct gaps *g);
 
 /* Highest seq read so far (the reader asks for rows above it). */
 uint64_t gaps_read_through(const struct gaps *g);
+/* How many gaps are open (waiting for a late row or the proof that none will come). */
+size_t gaps_count(const struct gaps *g);
 /* The durable checkpoint as last computed by gaps_settle(). */
 uint64_t gaps_low_water(const struct gaps *g);
 

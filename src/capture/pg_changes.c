@@ -557,7 +557,7 @@ static int on_commit(void *arg, uint64_t commit_lsn, uint64_t end_lsn, int64_t c
 {
 	struct pg_source *src = arg;
 
-	(void)commit_ts;
+	(void)commit_ts; /* the same as Begin's, kept in ms in txn.ts_ms */
 	if (!src->txn.open) {
 		snprintf(err, errlen, "Commit without Begin");
 		return -1;
@@ -565,6 +565,7 @@ static int on_commit(void *arg, uint64_t commit_lsn, uint64_t end_lsn, int64_t c
 	if (send_tx_end(src, err, errlen) < 0)
 		return -1;
 	publisher_end(src->pub, src->txn.ticket, end_lsn);
+	publisher_source_time(src->pub, src->txn.ts_ms);
 	src->txn.open = false;
 	src->prev_commit = commit_lsn;
 	return 0;

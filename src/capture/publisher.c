@@ -3,8 +3,10 @@
  * checkpoint of acknowledged positions, topic names and tombstones.
  */
 #include "capture/publisher.h"
+
 #include "capture/checkpoint.h"
 #include "core/log.h"
+#include "core/runstate.h"
 #include "core/signals.h"
 #include "kafka/kconf.h"
 #include "kafka/producer.h"
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct publisher {
 	struct producer *producer;
@@ -20,6 +23,9 @@ struct publisher {
 	char *tx_topic;
 	char failure[512];
 	uint64_t count;
+	struct runstate *status;
+	uint64_t rate_count; /* count when the rate was last computed */
+	long long rate_ms;
 };
 
 static void on_ack(void *arg, uint64_t opaque, rd_kafka_resp_err_t err)
@@ -67,6 +73,9 @@ struct publisher *publisher_new(const struct config *cfg, const struct conf_sect
 		publisher_free(p);
 		return NULL;
 	}
+	p->status = runstate_new(conf_str(config_find(cfg, "spoke", NULL), "state_dir"), "source",
+	                         src->name);
+	json_object_set_new(runstate_fields(p->status), "type", json_string(conf_str(src, "type")));
 	return p;
 }
 
@@ -75,6 +84,7 @@ void publisher_free(struct publisher *p)
 	if (!p)
 		return;
 	producer_free(p->producer);
+	runstate_free(p->status);
 	checkpoint_free(p->checkpoint);
 	free(p->prefix);
 	free(p->tx_topic);
@@ -123,9 +133,47 @@ void publisher_end(struct publisher *p, uint64_t ticket, uint64_t position)
 	checkpoint_end(p->checkpoint, ticket, position);
 }
 
+static long long wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Writes the source's run state (spoke status) when it is due: counts and the rate. */
+static void write_status(struct publisher *p)
+{
+	json_t *f = runstate_fields(p->status);
+	long long now = wall_ms();
+
+	if (!f || now - p->rate_ms < 1000)
+		return;
+	if (p->rate_ms)
+		json_object_set_new(f, "changes_per_s",
+		                    json_real((double)(p->count - p->rate_count) * 1000.0 /
+		                              (double)(now - p->rate_ms)));
+	p->rate_ms = now;
+	p->rate_count = p->count;
+	json_object_set_new(f, "changes", json_integer((json_int_t)p->count));
+	runstate_write(p->status, true);
+}
+
 void publisher_poll(struct publisher *p, int timeout_ms)
 {
 	producer_poll(p->producer, timeout_ms);
+	write_status(p);
+}
+
+json_t *publisher_status(struct publisher *p)
+{
+	return runstate_fields(p->status);
+}
+
+void publisher_source_time(struct publisher *p, int64_t ts_ms)
+{
+	json_object_set_new(runstate_fields(p->status), "lag_ms",
+	                    json_integer(wall_ms() - ts_ms > 0 ? wall_ms() - ts_ms : 0));
 }
 
 uint64_t publisher_confirmed(const struct publisher *p)

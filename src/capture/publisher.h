@@ -57,6 +57,14 @@ bool publisher_idle(const struct publisher *p);
 int publisher_drain(struct publisher *p, char *err, size_t errlen);
 /* The permanent delivery failure seen, or NULL. Once set, the source must stop. Borrowed. */
 const char *publisher_failure(const struct publisher *p);
+/*
+ * The source's fields in its run state (spoke status; core/runstate.h), borrowed: the source
+ * sets "position" (text) and what else it knows; the publisher sets changes, changes_per_s
+ * and lag_ms and writes them from publisher_poll. NULL when there is no run state.
+ */
+struct json_t *publisher_status(struct publisher *p);
+/* A change committed at TS_MS (epoch ms) is being published: lag_ms is now - TS_MS. */
+void publisher_source_time(struct publisher *p, int64_t ts_ms);
 /* Messages published so far (for progress and metrics). */
 uint64_t publisher_count(const struct publisher *p);
 

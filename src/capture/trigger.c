@@ -413,6 +413,17 @@ static void expire_gaps(struct trig_source *src)
 	}
 }
 
+/* Shows the durable position and the open gaps in spoke status. */
+static void show_position(struct trig_source *src)
+{
+	json_t *f = publisher_status(src->pub);
+	char pos[32];
+
+	snprintf(pos, sizeof(pos), "seq %" PRIu64, gaps_low_water(src->gaps));
+	json_object_set_new(f, "position", json_string(pos));
+	json_object_set_new(f, "gaps", json_integer((json_int_t)gaps_count(src->gaps)));
+}
+
 /*
  * Moves the low-water mark and stores it durably, then deletes the delivered changelog rows: at
  * once when the reader has caught up (CAUGHT_UP, or stopping), else each time the mark passes a
@@ -442,6 +453,7 @@ static int checkpoint_and_purge(struct trig_source *src, bool caught_up, char *e
 	free(state);
 	if (rc < 0)
 		return -1;
+	show_position(src);
 	if (!caught_up && gaps_low_water(src->gaps) / step == before / step)
 		return 0;
 	/*

@@ -28,6 +28,7 @@ extern const struct command cmd_capture_def;
 extern const struct command cmd_apply_def;
 extern const struct command cmd_run_def;
 extern const struct command cmd_setup_def;
+extern const struct command cmd_status_def;
 extern const struct command cmd_tail_def;
 extern const struct command cmd_teardown_def;
 

@@ -167,6 +167,29 @@ static void format_time(char *out, size_t outlen)
 	snprintf(out, outlen, "%s.%03dZ ", base, (int)(tv.tv_usec / 1000) % 1000);
 }
 
+/* The last warning or error of the process, for spoke status (see log_last_problem). */
+static struct {
+	char text[LOG_LINE_MAX + 96];
+	long long when_ms;
+} problem;
+
+static void keep_problem(enum log_level level, const char *component, const char *scope,
+                         const char *line)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(problem.text, sizeof(problem.text), "%s %s%s%s%s: %s", level_tags[level],
+	         component, scope ? "[" : "", scope ? scope : "", scope ? "]" : "", line);
+	problem.when_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *log_last_problem(long long *when_ms)
+{
+	*when_ms = problem.when_ms;
+	return problem.text[0] ? problem.text : NULL;
+}
+
 void log_msg(enum log_level level, const char *component, const char *scope, const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
@@ -181,6 +204,8 @@ void log_msg(enum log_level level, const char *component, const char *scope, con
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	log_scrub(line, sizeof(line));
+	if (level <= LOG_WARN)
+		keep_problem(level, component, scope, line);
 	if (logger.file)
 		format_time(stamp, sizeof(stamp));
 	if (scope)

@@ -29,6 +29,11 @@ void log_shutdown(void);
  * than 3 bytes are not registered (they would mangle every line).
  */
 void log_add_secret(const char *secret);
+/*
+ * The last warning or error this process logged ("WARN apply[shop]: ..."; secrets scrubbed)
+ * and when (*WHEN_MS, epoch milliseconds), or NULL when there was none.
+ */
+const char *log_last_problem(long long *when_ms);
 /* Unregisters SECRET (an access token that was replaced, so the list does not grow forever). */
 void log_forget_secret(const char *secret);
 /* Replaces every registered secret in BUF (NUL-terminated, capacity SIZE) in place. */

@@ -245,3 +245,21 @@ void consumer_free(struct consumer *c)
 	rd_kafka_destroy(c->rk);
 	free(c);
 }
+
+void consumer_partitions(struct consumer *c,
+                         void (*fn)(void *arg, const char *topic, int part, int64_t high),
+                         void *arg)
+{
+	rd_kafka_topic_partition_list_t *l = NULL;
+	int64_t low, high;
+
+	if (!c || rd_kafka_assignment(c->rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return;
+	for (int i = 0; i < l->cnt; i++) {
+		if (rd_kafka_get_watermark_offsets(c->rk, l->elems[i].topic, l->elems[i].partition,
+		                                   &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR)
+			high = -1;
+		fn(arg, l->elems[i].topic, (int)l->elems[i].partition, high);
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+}

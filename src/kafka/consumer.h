@@ -52,6 +52,14 @@ const char *consumer_fatal(const struct consumer *c);
 /* Records NEXT as the committed offset of TOPIC/PART in Kafka (asynchronous, informative). */
 void consumer_commit(struct consumer *c, const char *topic, int part, int64_t next);
 
+/*
+ * Calls FN for each partition assigned to C, with its high watermark as last fetched (-1 when
+ * not known yet): no request to Kafka. For spoke status.
+ */
+void consumer_partitions(struct consumer *c,
+                         void (*fn)(void *arg, const char *topic, int part, int64_t high),
+                         void *arg);
+
 /* Leaves the group (calling REVOKE) and frees. Accepts NULL. */
 void consumer_free(struct consumer *c);
 

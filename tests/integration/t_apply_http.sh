@@ -101,6 +101,14 @@ my_sql "UPDATE shop.customer SET total = 6 WHERE id_customer = 2"
 wait_for -t 60 count_is 5
 assert_eq "$(requests | jq -r '.[4] | "\(.method) \(.path) \(.body)"')" \
 	'PUT /contacts/c-4 {"email":"bob@example.com","total":7.2}' "update after a restart"
+# spoke status shows the trigger source's position and gaps, and the applier.
+shown()
+{
+	"$SPOKE" status -c "$T_DIR/spoke.conf" --json | jq -e '.sources[0].position == "seq 5" and
+		.sources[0].gaps == 0 and .sources[0].state == "running" and
+		.appliers[0].state == "running" and .appliers[0].dead_letters == 0' >/dev/null
+}
+wait_for -t 20 shown
 stop_spawned run2
 assert_eq "$(kafka_count crm.dlq)" 0 "no dead letters"
 if grep -q "tok-crm-secret-1" "$T_DIR/run.log" "$T_DIR/run2.log"; then

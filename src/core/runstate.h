@@ -1,0 +1,34 @@
+/*
+ * runstate: what a running capture or applier process shows of itself, for `spoke status`:
+ * a small JSON file state_dir/run/KIND-NAME.json, rewritten at most once a second (a temporary
+ * file renamed over it; monitoring data, so not fsynced). The process sets its own fields
+ * (counts, position, lag, partitions); each write adds pid, started_ms, updated_ms, state and
+ * the last warning or error logged (last_problem, last_problem_ms).
+ */
+#ifndef SPOKE_RUNSTATE_H
+#define SPOKE_RUNSTATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct runstate;
+
+/* Starts the file of KIND ("source", "applier") NAME under STATE_DIR; NULL when out of memory. */
+struct runstate *runstate_new(const char *state_dir, const char *kind, const char *name);
+/* The fields this process sets (borrowed: set members on it). NULL for a NULL runstate. */
+json_t *runstate_fields(struct runstate *r);
+/*
+ * Writes the file when a second passed since the last write, or always with FORCE. A failure
+ * (a read-only state_dir) is logged once; capture and apply go on without it.
+ */
+void runstate_write(struct runstate *r, bool force);
+/* Writes the file a last time with state "stopped", and frees. Accepts NULL. */
+void runstate_free(struct runstate *r);
+
+/*
+ * Reads the file of KIND NAME: a new JSON object with "state" set to "running" (its process is
+ * alive and wrote within the last 45 s), "stopped" or "unresponsive"; NULL when there is none.
+ */
+json_t *runstate_read(const char *state_dir, const char *kind, const char *name);
+
+#endif
