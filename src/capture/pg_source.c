@@ -131,6 +131,35 @@ static PGconn *open_conn(struct pg_source *src, bool replication, char *err, siz
 	                   errlen);
 }
 
+/*
+ * While the slot is being created (the server waits for every transaction that holds a
+ * transaction id to end): says so, naming the oldest such sessions.
+ */
+static void slot_waiting(void *arg, int secs)
+{
+	static const char sql[] =
+	    "SELECT pid, coalesce(usename, ''), coalesce(application_name, ''), "
+	    "coalesce(state, ''), extract(epoch FROM now() - xact_start)::bigint "
+	    "FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid() "
+	    "ORDER BY xact_start LIMIT 3";
+	struct pg_source *src = arg;
+	char err[256], list[700] = "";
+	PGresult *res = src->meta ? pgconn_exec(src->meta, sql, NULL, 0, err, sizeof(err)) : NULL;
+	size_t len = 0;
+
+	for (int i = 0; res && i < PQntuples(res) && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len,
+		                        "%spid %s (user %s, application '%s', %s, for %ss)",
+		                        i ? "; " : ": ", PQgetvalue(res, i, 0),
+		                        PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		                        PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
+	PQclear(res);
+	log_swarn("capture", src->name,
+	          "creating slot %s: still waiting after %ds for the transactions that were "
+	          "running to end%s (they must commit or roll back; nothing is lost meanwhile)",
+	          conf_str(src->sec, "slot"), secs, list);
+}
+
 /* Connects the catalog session, retrying with backoff while the server cannot be reached. */
 static int connect_meta(struct pg_source *src)
 {
@@ -193,7 +222,8 @@ static int take_snapshot(struct pg_source *src, struct slot_state *st, char *err
 	log_sinfo("capture", src->name, "creating slot %s (waits for running transactions to end)",
 	          conf_str(src->sec, "slot"));
 	if (!src->stream || pg_stream_create_slot(src->stream, conf_str(src->sec, "slot"), snapshot,
-	                                          sizeof(snapshot), &consistent, err, errlen) < 0)
+	                                          sizeof(snapshot), &consistent, slot_waiting, src,
+	                                          err, errlen) < 0)
 		return -1;
 	if (pg_snapshot_run(src, snapshot, consistent, err, errlen) < 0 ||
 	    publisher_drain(src->pub, err, errlen) < 0)
@@ -232,8 +262,9 @@ static int start_capture(struct pg_source *src, char *err, size_t errlen)
 		PGconn *conn = open_conn(src, true, err, errlen);
 
 		src->stream = conn ? pg_stream_new(conn) : NULL;
-		if (!src->stream || pg_stream_create_slot(src->stream, conf_str(src->sec, "slot"),
-		                                          NULL, 0, &at, err, errlen) < 0)
+		if (!src->stream ||
+		    pg_stream_create_slot(src->stream, conf_str(src->sec, "slot"), NULL, 0, &at,
+		                          slot_waiting, src, err, errlen) < 0)
 			return -1;
 		log_swarn("capture", src->name,
 		          "created slot %s at " LSN_FMT " without a snapshot (snapshot = never)",

@@ -1,6 +1,7 @@
 /* pg_stream: the replication connection: slots, START_REPLICATION, CopyData, status updates. */
 #include "capture/pg_stream.h"
 #include "capture/pgconn.h"
+#include "core/signals.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,6 +10,9 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/time.h>
+#include <time.h>
+
+#define WAIT_REPORT_S 10 /* how often a long wait is reported */
 
 /* Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 #define PG_EPOCH_OFFSET_US 946684800000000LL
@@ -93,8 +97,69 @@ static void quote_ident(const char *in, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* Cancels the command running on CONN (a stop while it waits). */
+static void cancel(PGconn *conn)
+{
+	PGcancel *c = PQgetCancel(conn);
+	char why[256];
+
+	if (c) {
+		PQcancel(c, why, sizeof(why));
+		PQfreeCancel(c);
+	}
+}
+
+/*
+ * Runs SQL on S's connection; while the server has not answered, calls WAITING(ARG, seconds)
+ * every WAIT_REPORT_S seconds. A stop request cancels the command.
+ */
+static PGresult *exec_waiting(struct pg_stream *s, const char *sql,
+                              void (*waiting)(void *arg, int secs), void *arg, char *err,
+                              size_t errlen)
+{
+	time_t start = time(NULL), next = start + WAIT_REPORT_S;
+	PGresult *res, *last = NULL;
+
+	if (!PQsendQuery(s->conn, sql)) {
+		pgconn_error(s->conn, err, errlen);
+		return NULL;
+	}
+	while (PQisBusy(s->conn)) {
+		fd_set rd;
+		struct timeval tv = {1, 0};
+		FD_ZERO(&rd);
+		FD_SET(PQsocket(s->conn), &rd);
+		if (select(PQsocket(s->conn) + 1, &rd, NULL, NULL, &tv) < 0 && errno != EINTR)
+			break;
+		if (!PQconsumeInput(s->conn))
+			break;
+		if (signals_stop_requested())
+			cancel(s->conn);
+		if (waiting && time(NULL) >= next) {
+			waiting(arg, (int)(time(NULL) - start));
+			next = time(NULL) + WAIT_REPORT_S;
+		}
+	}
+	while ((res = PQgetResult(s->conn)) != NULL) {
+		PQclear(last);
+		last = res;
+	}
+	if (last &&
+	    (PQresultStatus(last) == PGRES_TUPLES_OK || PQresultStatus(last) == PGRES_COMMAND_OK))
+		return last;
+	if (last && PQresultErrorMessage(last)[0]) {
+		snprintf(err, errlen, "%s", PQresultErrorMessage(last));
+		pgconn_oneline(err);
+	} else {
+		pgconn_error(s->conn, err, errlen);
+	}
+	PQclear(last);
+	return NULL;
+}
+
 int pg_stream_create_slot(struct pg_stream *s, const char *slot, char *snapshot_name,
-                          size_t snapshot_len, uint64_t *consistent, char *err, size_t errlen)
+                          size_t snapshot_len, uint64_t *consistent,
+                          void (*waiting)(void *arg, int secs), void *arg, char *err, size_t errlen)
 {
 	char q[512], sql[700];
 	PGresult *res;
@@ -102,7 +167,7 @@ int pg_stream_create_slot(struct pg_stream *s, const char *slot, char *snapshot_
 	quote_ident(slot, q, sizeof(q));
 	snprintf(sql, sizeof(sql), "CREATE_REPLICATION_SLOT %s LOGICAL pgoutput (SNAPSHOT '%s')", q,
 	         snapshot_name ? "export" : "nothing");
-	res = pgconn_exec(s->conn, sql, NULL, 0, err, errlen);
+	res = exec_waiting(s, sql, waiting, arg, err, errlen);
 	if (!res)
 		return -1;
 	if (PQntuples(res) != 1 || PQnfields(res) < 3 ||

@@ -26,10 +26,14 @@ void pg_stream_free(struct pg_stream *s);
 /*
  * CREATE_REPLICATION_SLOT SLOT LOGICAL pgoutput, exporting a snapshot when SNAPSHOT_NAME is not
  * NULL (then valid until the next command on this connection). Sets *consistent to the slot's
- * consistent point. Returns 0 or -1 with err filled.
+ * consistent point. The server answers once every transaction that was running has ended:
+ * until then WAITING(ARG, seconds waited) is called every 10 s (WAITING may be NULL), and a
+ * stop request cancels the command. Returns 0 or -1 with err filled.
  */
 int pg_stream_create_slot(struct pg_stream *s, const char *slot, char *snapshot_name,
-                          size_t snapshot_len, uint64_t *consistent, char *err, size_t errlen);
+                          size_t snapshot_len, uint64_t *consistent,
+                          void (*waiting)(void *arg, int secs), void *arg, char *err,
+                          size_t errlen);
 
 /* START_REPLICATION SLOT ... LOGICAL START with pgoutput protocol 1 and PUBLICATION. */
 int pg_stream_start(struct pg_stream *s, const char *slot, const char *publication, uint64_t start,

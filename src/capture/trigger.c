@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#define GAP_FIRST_MS 10000 /* a gap open this long is reported, */
+#define GAP_SAY_MS   30000 /* and again this often while it lasts */
+
 #define BACKOFF_MAX_MS 30000
 /*
  * Proofs run at most this often: MariaDB refreshes information_schema.innodb_trx only when it
@@ -392,6 +395,26 @@ static int close_proven_gaps(struct trig_source *src, char *err, size_t errlen)
 }
 
 /* Where the database cannot prove a gap empty, it closes after gap_timeout, loudly. */
+/* Says, while it lasts, that the oldest open gap holds the checkpoint back. */
+static void report_gap_wait(struct trig_source *src)
+{
+	size_t n;
+	const struct gap *list = gaps_list(src->gaps, &n), *g = NULL;
+	int64_t now = envelope_now_ms();
+
+	for (size_t i = 0; i < n && !g; i++)
+		g = list[i].ticket ? NULL : &list[i];
+	if (!g || now - g->seen_ms < GAP_FIRST_MS || now - src->gap_said_ms < GAP_SAY_MS)
+		return;
+	src->gap_said_ms = now;
+	log_sinfo("capture", src->name,
+	          "waiting %llds for seq %" PRIu64 "-%" PRIu64
+	          ": a transaction took it and has not committed; later changes are published, "
+	          "the checkpoint stays before it (closed after gap_timeout, %llds)",
+	          (long long)((now - g->seen_ms) / 1000), g->first, g->last,
+	          (long long)(src->gap_timeout_ms / 1000));
+}
+
 static void expire_gaps(struct trig_source *src)
 {
 	size_t n;
@@ -501,6 +524,7 @@ static int poll_once(struct trig_source *src, char *err, size_t errlen)
 	                  err, errlen);
 	if (rows < 0 || mark_new_gaps(src, err, errlen) < 0)
 		return -1;
+	report_gap_wait(src);
 	if (src->dialect->gap_proof_query) {
 		if (close_proven_gaps(src, err, errlen) < 0)
 			return -1;

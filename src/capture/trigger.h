@@ -31,6 +31,7 @@ struct trig_source {
 	int batch_size;
 	int64_t next_proof_ms;         /* when the next gap proof may run */
 	int64_t next_purge_ms;         /* when a purge may be tried again after a failure */
+	int64_t gap_said_ms;           /* when a long gap wait was last reported */
 	int64_t next_trigger_check_ms; /* when the triggers are checked again */
 	/* the batch being read */
 	bool filling;      /* the gap-fill query, not the main one */
