@@ -9,7 +9,7 @@ libpq-dev libmariadb-dev unixodbc-dev librdkafka-dev libjansson-dev
 libcurl4-openssl-dev libinih-dev libmicrohttpd-dev libssl-dev libsqlite3-dev
 postgresql-15 postgresql-client-15 mariadb-server mariadb-client
 unixodbc odbc-postgresql odbc-mariadb libsqliteodbc sqlite3
-kcat jq python3 python3-jsonschema curl procps
+kcat jq python3 python3-jsonschema python3-prometheus-client curl procps
 "
 
 missing=""

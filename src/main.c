@@ -7,8 +7,9 @@
 
 /* Every command spoke has. A command is listed here only once it works. */
 static const struct command *const commands[] = {
-    &cmd_apply_def, &cmd_broker_def, &cmd_capture_def, &cmd_check_def, &cmd_config_def,
-    &cmd_run_def,   &cmd_setup_def,  &cmd_status_def,  &cmd_tail_def,  &cmd_teardown_def,
+    &cmd_apply_def,  &cmd_broker_def,  &cmd_capture_def,  &cmd_check_def,
+    &cmd_config_def, &cmd_metrics_def, &cmd_run_def,      &cmd_setup_def,
+    &cmd_status_def, &cmd_tail_def,    &cmd_teardown_def,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -311,7 +311,7 @@ static int recover(struct applier *a, const struct failure *f)
 	a->failed_ts = NULL;
 	if (a->fatal)
 		return -1;
-	applier_write_status(a); /* the problem shows in spoke status while it lasts */
+	runstate_health(a->status, false, f->err); /* shows in status and /health meanwhile */
 	signals_backoff(&a->delay_ms, BACKOFF_MAX_MS);
 	return signals_stop_requested() ? -1 : 0;
 }
@@ -345,6 +345,7 @@ static int apply_range(struct applier *a, int from, int to)
 		enum attempt res = attempt_range(a, from, to, &f);
 		if (res == ATTEMPT_OK) {
 			a->delay_ms = 500;
+			runstate_health(a->status, true, NULL);
 			return 0;
 		}
 		if (res == ATTEMPT_TRANSIENT) {

@@ -481,6 +481,7 @@ static int stream_with_reconnect(struct pg_source *src, char *err, size_t errlen
 		int rc = ensure_meta(src, err, errlen) < 0 ? -2 : open_stream(src, err, errlen);
 
 		if (rc == 0) {
+			publisher_health(src->pub, true, NULL);
 			rc = stream_loop(src, err, errlen);
 			if (rc <= 0)
 				return rc;
@@ -491,6 +492,9 @@ static int stream_with_reconnect(struct pg_source *src, char *err, size_t errlen
 		log_swarn("capture", src->name,
 		          "replication connection lost: %s; reconnecting in %ds", err,
 		          backoff / 1000);
+		char why[1200];
+		snprintf(why, sizeof(why), "replication connection lost: %s", err);
+		publisher_health(src->pub, false, why);
 		/* what was sent is acknowledged before the server resends from the slot */
 		if (publisher_drain(src->pub, err, errlen) < 0)
 			return -1;

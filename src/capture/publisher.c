@@ -113,6 +113,24 @@ uint64_t publisher_begin(struct publisher *p)
 	return checkpoint_begin(p->checkpoint);
 }
 
+/* One more change published to TOPIC (spoke status and /metrics: changes per table). */
+static void count_topic(struct publisher *p, const char *topic)
+{
+	json_t *f = runstate_fields(p->status), *topics = json_object_get(f, "topics");
+	json_t *n = json_object_get(topics, topic);
+
+	if (!f)
+		return;
+	if (!topics) {
+		topics = json_object();
+		json_object_set_new(f, "topics", topics);
+	}
+	if (n)
+		json_integer_set(n, json_integer_value(n) + 1);
+	else
+		json_object_set_new(topics, topic, json_integer(1));
+}
+
 int publisher_send(struct publisher *p, uint64_t ticket, const char *topic, const char *key,
                    size_t keylen, const char *value, size_t valuelen, char *err, size_t errlen)
 {
@@ -125,6 +143,7 @@ int publisher_send(struct publisher *p, uint64_t ticket, const char *topic, cons
 		return -1;
 	checkpoint_add(p->checkpoint, ticket);
 	p->count++;
+	count_topic(p, topic);
 	return 0;
 }
 
@@ -156,6 +175,7 @@ static void write_status(struct publisher *p)
 	p->rate_ms = now;
 	p->rate_count = p->count;
 	json_object_set_new(f, "changes", json_integer((json_int_t)p->count));
+	json_object_set_new(f, "kafka_queue", json_integer(producer_in_flight(p->producer)));
 	runstate_write(p->status, true);
 }
 
@@ -168,6 +188,11 @@ void publisher_poll(struct publisher *p, int timeout_ms)
 json_t *publisher_status(struct publisher *p)
 {
 	return runstate_fields(p->status);
+}
+
+void publisher_health(struct publisher *p, bool healthy, const char *reason)
+{
+	runstate_health(p->status, healthy, reason);
 }
 
 void publisher_source_time(struct publisher *p, int64_t ts_ms)

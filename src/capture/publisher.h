@@ -63,6 +63,8 @@ const char *publisher_failure(const struct publisher *p);
  * and lag_ms and writes them from publisher_poll. NULL when there is no run state.
  */
 struct json_t *publisher_status(struct publisher *p);
+/* The source works (HEALTHY), or why not (REASON): for /health and spoke status. */
+void publisher_health(struct publisher *p, bool healthy, const char *reason);
 /* A change committed at TS_MS (epoch ms) is being published: lag_ms is now - TS_MS. */
 void publisher_source_time(struct publisher *p, int64_t ts_ms);
 /* Messages published so far (for progress and metrics). */

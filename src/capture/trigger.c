@@ -609,6 +609,7 @@ static int preflight(struct trig_source *src, char *err, size_t errlen)
 /* Reads until a stop (0), a fatal error (-1) or a lost connection (1). */
 static int read_loop(struct trig_source *src, char *err, size_t errlen)
 {
+	publisher_health(src->pub, true, NULL);
 	while (!signals_stop_requested()) {
 		int rows = envelope_now_ms() >= src->next_trigger_check_ms &&
 		                   check_triggers(src, err, errlen) < 0
@@ -653,6 +654,11 @@ static int run_with_reconnect(struct trig_source *src, char *err, size_t errlen)
 		log_swarn("capture", src->name, "%s: %s; %s in %ds",
 		          rc < 0 ? "cannot connect to the database" : "database connection lost",
 		          err, rc < 0 ? "retrying" : "reconnecting", backoff / 1000);
+		char why[1200];
+		snprintf(why, sizeof(why), "%s: %s",
+		         rc < 0 ? "cannot connect to the database" : "database connection lost",
+		         err);
+		publisher_health(src->pub, false, why);
 		db_close(src->db);
 		src->db = NULL;
 		backoff_sleep(&backoff);

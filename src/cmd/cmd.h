@@ -28,6 +28,7 @@ extern const struct command cmd_capture_def;
 extern const struct command cmd_apply_def;
 extern const struct command cmd_run_def;
 extern const struct command cmd_setup_def;
+extern const struct command cmd_metrics_def;
 extern const struct command cmd_status_def;
 extern const struct command cmd_tail_def;
 extern const struct command cmd_teardown_def;
@@ -64,5 +65,11 @@ const struct conf_section *cmd_pick_source(const struct config *cfg, const char 
 const struct source_ops *cmd_source_ops(const struct conf_section *sec);
 
 struct ruleset;
+
+/*
+ * Serves /metrics and /health on CFG's metrics_listen until a stop (metrics.c); a listener
+ * that cannot start is a warning, and it waits for the stop all the same. Returns 0.
+ */
+int metrics_serve(const struct config *cfg);
 
 #endif

@@ -21,8 +21,8 @@
 #define STOP_TIMEOUT_MS 60000
 
 struct worker {
-	const struct conf_section *sec;
-	bool applier; /* else a source */
+	const struct conf_section *sec; /* NULL: the metrics listener */
+	bool applier;                   /* else a source */
 	pid_t pid;
 	int backoff_ms;
 	int64_t restart_at; /* ms; 0: running or due now */
@@ -40,7 +40,12 @@ static int64_t now_ms(void)
 
 static const char *worker_kind(const struct worker *w)
 {
-	return w->applier ? "apply" : "capture";
+	return !w->sec ? "metrics" : w->applier ? "apply" : "capture";
+}
+
+static const char *worker_name(const struct worker *w)
+{
+	return w->sec ? w->sec->name : "metrics";
 }
 
 /* The worker process's body: the source or applier until SIGTERM. */
@@ -48,6 +53,8 @@ static int worker_main(const struct config *cfg, const struct worker *w)
 {
 	const struct source_ops *ops;
 
+	if (!w->sec)
+		return metrics_serve(cfg);
 	if (w->applier)
 		return applier_run(cfg, w->sec);
 	ops = capture_ops(conf_str(w->sec, "type"));
@@ -60,7 +67,7 @@ static void start_worker(const struct config *cfg, struct worker *w)
 	pid_t pid = fork();
 
 	if (pid < 0) {
-		log_serror("run", w->sec->name, "cannot start a process: %s", strerror(errno));
+		log_serror("run", worker_name(w), "cannot start a process: %s", strerror(errno));
 		w->restart_at = now_ms() + w->backoff_ms;
 		return;
 	}
@@ -70,13 +77,13 @@ static void start_worker(const struct config *cfg, struct worker *w)
 	}
 	w->pid = pid;
 	w->restart_at = 0;
-	log_sinfo("run", w->sec->name, "%s started (pid %d)", worker_kind(w), (int)pid);
+	log_sinfo("run", worker_name(w), "%s started (pid %d)", worker_kind(w), (int)pid);
 }
 
 /* Notes a worker's exit and schedules its restart with a growing backoff. */
 static void worker_exited(struct worker *w, int status)
 {
-	log_serror("run", w->sec->name, "%s exited (%s %d); restarting in %ds", worker_kind(w),
+	log_serror("run", worker_name(w), "%s exited (%s %d); restarting in %ds", worker_kind(w),
 	           WIFEXITED(status) ? "status" : "signal",
 	           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 	           w->backoff_ms / 1000);
@@ -163,6 +170,12 @@ static size_t plan_workers(const struct config *cfg, struct worker *w)
 		w[n].backoff_ms = 1000;
 		n++;
 	}
+	const char *listen = conf_str(config_find(cfg, "spoke", NULL), "metrics_listen");
+	if (n && n < MAX_WORKERS && listen && strcmp(listen, "off") != 0) {
+		memset(&w[n], 0, sizeof(w[n])); /* sec NULL: the metrics listener */
+		w[n].backoff_ms = 1000;
+		n++;
+	}
 	return n;
 }
 
@@ -201,8 +214,8 @@ static int run(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	signals_install();
-	log_info("run", "spoke " SPOKE_VERSION " running %zu source(s) and applier(s) from %s", n,
-	         path);
+	log_info("run", "spoke " SPOKE_VERSION " running %zu source(s) and applier(s) from %s",
+	         n - (workers[n - 1].sec ? 0 : 1), path);
 	supervise(cfg, workers, n);
 	rc = stop_workers(workers, n);
 	log_info("run", "stopped");

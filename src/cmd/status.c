@@ -3,11 +3,10 @@
  * itself (state_dir/run, core/runstate.h) and what the source database says (a PostgreSQL
  * slot's position, lag and retained WAL): a table for people, --json for machines.
  */
-#include "capture/capture.h"
 #include "cmd/cmd.h"
+#include "cmd/overview.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "core/runstate.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -19,40 +18,6 @@
 #define MAX_COLS 10
 
 static const struct command *self(void);
-
-/* ------------------------------------------------------------------ gathering */
-
-/* What is known of [KIND NAME]: its run state (or "never started") and, for a source, the
- * database's view. */
-static json_t *one(const struct config *cfg, const struct conf_section *sec, const char *kind)
-{
-	const char *dir = conf_str(config_find(cfg, "spoke", NULL), "state_dir");
-	json_t *o = runstate_read(dir, kind, sec->name);
-	char err[512];
-
-	if (!o)
-		o = json_pack("{ss}", "state", "never started");
-	json_object_set_new(o, "name", json_string(sec->name));
-	if (strcmp(kind, "source") == 0) {
-		const struct source_ops *ops = capture_ops(conf_str(sec, "type"));
-		json_object_set_new(o, "type", json_string(conf_str(sec, "type")));
-		if (ops && ops->status && ops->status(cfg, sec, o, err, sizeof(err)) < 0)
-			json_object_set_new(o, "database_error", json_string(err));
-	}
-	return o;
-}
-
-static json_t *gather(const struct config *cfg)
-{
-	json_t *all = json_pack("{s:[],s:[]}", "sources", "appliers");
-	const struct conf_section *sec;
-
-	for (size_t i = 0; (sec = config_section(cfg, "source", i)); i++)
-		json_array_append_new(json_object_get(all, "sources"), one(cfg, sec, "source"));
-	for (size_t i = 0; (sec = config_section(cfg, "applier", i)); i++)
-		json_array_append_new(json_object_get(all, "appliers"), one(cfg, sec, "applier"));
-	return all;
-}
 
 /* ------------------------------------------------------------------ the table */
 
@@ -236,7 +201,7 @@ static int run(int argc, char **argv)
 	struct config *cfg = cmd_load_config(path);
 	if (!cfg)
 		return EXIT_FAIL;
-	json_t *all = gather(cfg);
+	json_t *all = overview_gather(cfg);
 	if (json) {
 		json_dumpf(all, stdout, JSON_COMPACT);
 		printf("\n");

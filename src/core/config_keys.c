@@ -14,7 +14,7 @@ static const struct conf_key spoke_keys[] = {
     {"log_file", CONF_STRING, NULL, 0, 0, NULL, 0, NULL,
      "append log lines to this file instead of stderr; reopened on SIGHUP"},
     {"metrics_listen", CONF_STRING, "127.0.0.1:9187", 0, 0, NULL, 0, NULL,
-     "address:port of the /metrics and /health listener"},
+     "IPv4 address:port of the /metrics and /health listener (spoke run, spoke metrics), or off"},
 };
 
 #define DB "postgres|mysql|odbc"

@@ -171,6 +171,7 @@ static void format_time(char *out, size_t outlen)
 static struct {
 	char text[LOG_LINE_MAX + 96];
 	long long when_ms;
+	unsigned long long count;
 } problem;
 
 static void keep_problem(enum log_level level, const char *component, const char *scope,
@@ -182,6 +183,12 @@ static void keep_problem(enum log_level level, const char *component, const char
 	snprintf(problem.text, sizeof(problem.text), "%s %s%s%s%s: %s", level_tags[level],
 	         component, scope ? "[" : "", scope ? scope : "", scope ? "]" : "", line);
 	problem.when_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	problem.count++;
+}
+
+unsigned long long log_problem_count(void)
+{
+	return problem.count;
 }
 
 const char *log_last_problem(long long *when_ms)

@@ -34,6 +34,8 @@ void log_add_secret(const char *secret);
  * and when (*WHEN_MS, epoch milliseconds), or NULL when there was none.
  */
 const char *log_last_problem(long long *when_ms);
+/* How many warnings and errors this process logged. */
+unsigned long long log_problem_count(void);
 /* Unregisters SECRET (an access token that was replaced, so the list does not grow forever). */
 void log_forget_secret(const char *secret);
 /* Replaces every registered secret in BUF (NUL-terminated, capacity SIZE) in place. */

@@ -63,6 +63,9 @@ static json_t *document(struct runstate *r, const char *state)
 	json_object_set_new(doc, "updated_ms", json_integer(now_ms()));
 	json_object_set_new(doc, "last_problem", problem ? json_string(problem) : json_null());
 	json_object_set_new(doc, "last_problem_ms", problem ? json_integer(when) : json_null());
+	json_object_set_new(doc, "problems", json_integer((json_int_t)log_problem_count()));
+	if (!json_object_get(doc, "healthy"))
+		json_object_set_new(doc, "healthy", json_true());
 	return doc;
 }
 
@@ -93,6 +96,23 @@ void runstate_write(struct runstate *r, bool force)
 		return;
 	r->written_ms = now;
 	write_state(r, "running");
+}
+
+void runstate_health(struct runstate *r, bool healthy, const char *reason)
+{
+	json_t *f = runstate_fields(r);
+	bool was = !f || !json_is_false(json_object_get(f, "healthy"));
+
+	if (!f)
+		return;
+	json_object_set_new(f, "healthy", json_boolean(healthy));
+	if (healthy)
+		json_object_del(f, "unhealthy_reason");
+	else
+		json_object_set_new(f, "unhealthy_reason",
+		                    json_string(reason ? reason : "unknown"));
+	if (was != healthy || !healthy)
+		runstate_write(r, true); /* at once: it may not write again for a while */
 }
 
 void runstate_free(struct runstate *r)

@@ -2,8 +2,9 @@
  * runstate: what a running capture or applier process shows of itself, for `spoke status`:
  * a small JSON file state_dir/run/KIND-NAME.json, rewritten at most once a second (a temporary
  * file renamed over it; monitoring data, so not fsynced). The process sets its own fields
- * (counts, position, lag, partitions); each write adds pid, started_ms, updated_ms, state and
- * the last warning or error logged (last_problem, last_problem_ms).
+ * (counts, position, lag, partitions, healthy); each write adds pid, started_ms, updated_ms,
+ * state, the count of warnings and errors logged (problems) and the last one (last_problem,
+ * last_problem_ms).
  */
 #ifndef SPOKE_RUNSTATE_H
 #define SPOKE_RUNSTATE_H
@@ -22,6 +23,11 @@ json_t *runstate_fields(struct runstate *r);
  * (a read-only state_dir) is logged once; capture and apply go on without it.
  */
 void runstate_write(struct runstate *r, bool force);
+/*
+ * Says whether the process does its work (healthy) or why not (REASON: "lost the connection
+ * to ..."), for /health; written at once. Accepts NULL.
+ */
+void runstate_health(struct runstate *r, bool healthy, const char *reason);
 /* Writes the file a last time with state "stopped", and frees. Accepts NULL. */
 void runstate_free(struct runstate *r);
 
