@@ -7,8 +7,31 @@
 #include "mapping/rules.h"
 
 #include <stdio.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+
+int cmd_config_only(int argc, char **argv, const struct command *cmd, const char **path)
+{
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	*path = NULL;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		if (opt == 'c')
+			*path = optarg;
+		else if (opt == 'h')
+			return cmd_print_help(cmd);
+		else
+			return cmd_usage_error(cmd);
+	}
+	return !*path || optind != argc ? cmd_usage_error(cmd) : -1;
+}
 
 int cmd_usage_error(const struct command *cmd)
 {

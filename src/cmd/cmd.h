@@ -33,6 +33,11 @@ extern const struct command cmd_status_def;
 extern const struct command cmd_tail_def;
 extern const struct command cmd_teardown_def;
 
+/*
+ * Reads the options of a command that takes only -c FILE (and -h) into *PATH. Returns -1 when
+ * the command goes on, else the exit code to return (help printed, or a usage error).
+ */
+int cmd_config_only(int argc, char **argv, const struct command *cmd, const char **path);
 /* Prints "usage: spoke USAGE" and "Try 'spoke NAME --help'." to stderr; returns EXIT_USAGE. */
 int cmd_usage_error(const struct command *cmd);
 /* Prints the command's usage line and help to stdout; returns EXIT_OK. */

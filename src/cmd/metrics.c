@@ -12,7 +12,6 @@
 #include "core/signals.h"
 
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,25 +307,11 @@ int metrics_serve(const struct config *cfg)
 
 static int run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *path = NULL;
 	int opt;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		if (opt == 'c')
-			path = optarg;
-		else if (opt == 'h')
-			return cmd_print_help(self());
-		else
-			return cmd_usage_error(self());
-	}
-	if (!path || optind != argc)
-		return cmd_usage_error(self());
+	if ((opt = cmd_config_only(argc, argv, self(), &path)) >= 0)
+		return opt;
 	struct config *cfg = cmd_load_config(path);
 	if (!cfg)
 		return EXIT_FAIL;

@@ -7,7 +7,6 @@
 #include "core/signals.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -181,28 +180,14 @@ static size_t plan_workers(const struct config *cfg, struct worker *w)
 
 static int run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct worker workers[MAX_WORKERS];
 	const char *path = NULL;
 	struct config *cfg;
 	size_t n;
 	int opt, rc;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		if (opt == 'c')
-			path = optarg;
-		else if (opt == 'h')
-			return cmd_print_help(self());
-		else
-			return cmd_usage_error(self());
-	}
-	if (!path || optind != argc)
-		return cmd_usage_error(self());
+	if ((opt = cmd_config_only(argc, argv, self(), &path)) >= 0)
+		return opt;
 	cfg = cmd_load_config(path);
 	if (!cfg)
 		return EXIT_FAIL;
