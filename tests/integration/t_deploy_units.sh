@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# deploy_units: the systemd units of deploy/systemd pass `systemd-analyze verify` (with the
+# binary under test in place of /usr/local/bin/spoke), and their ExecStart command lines are
+# ones spoke accepts.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+units=$LIB_DIR/../../deploy/systemd
+mkdir -p "$T_DIR/units"
+for f in "$units"/*.service; do
+	name=$(basename "$f")
+	name=${name/@.service/@erp.service} # an instance of each template
+	sed "s|/usr/local/bin/spoke|$SPOKE|g" "$f" >"$T_DIR/units/$name"
+done
+out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "$T_DIR"/units/*.service 2>&1) ||
+	fail "systemd-analyze verify: $out"
+[[ -z $out ]] || fail "systemd-analyze verify: $out"
+assert_eq "$(ls "$T_DIR/units" | tr '\n' ' ')" \
+	"spoke-apply@erp.service spoke-capture@erp.service spoke-metrics.service spoke.service " "units"
+
+# Each command line, with %i as a name, is one spoke knows (its --help answers 0).
+cat >"$T_DIR/spoke.conf" <<EOF2
+[spoke]
+state_dir = $T_DIR/state
+[source erp]
+type = postgres
+conninfo = host=127.0.0.1
+tables = public.t
+[target t]
+type = postgres
+conninfo = host=127.0.0.1
+[applier erp]
+rules = r.json
+EOF2
+echo '{"rules": [{"name": "r", "topic": "erp.public.t", "target": "t", "table": "t", "key": ["id"], "columns": {"id": "after.id"}}]}' >"$T_DIR/r.json"
+grep -h '^ExecStart' "$units"/*.service | sort -u | while IFS= read -r line; do
+	cmd=${line#*=/usr/local/bin/spoke }
+	cmd=${cmd//\/etc\/spoke\/spoke.conf/$T_DIR/spoke.conf}
+	cmd=${cmd//%i/erp}
+	# shellcheck disable=SC2086  # the unit's words
+	"$SPOKE" $cmd --help >/dev/null || fail "spoke $cmd --help"
+done
+# shellcheck disable=SC2086
+"$SPOKE" check --offline -c "$T_DIR/spoke.conf" >/dev/null || fail "ExecStartPre's check"
