@@ -38,6 +38,7 @@ curl -s --no-progress-meter --noproxy '*' --parallel --parallel-max 32 -o /dev/n
 	"$HTTP_URL/ref/[1-$n]"
 ref=$(rate /ref/)
 
+declare -A rates
 for flight in 1 32; do
 	cat >"$T_DIR/spoke-$flight.conf" <<CONF
 [spoke]
@@ -59,9 +60,9 @@ CONF
 		sleep 0.2
 	done
 	stop_spawned "apply$flight"
-	declare "rate$flight=$(rate "/f$flight/")"
+	rates[$flight]=$(rate "/f$flight/")
 done
-awk -v n="$n" -v d="$delay" -v ref="$ref" -v one="$rate1" -v many="$rate32" 'BEGIN {
+awk -v n="$n" -v d="$delay" -v ref="$ref" -v one="${rates[1]}" -v many="${rates[32]}" 'BEGIN {
 	printf "%d requests, the fixture answering after %d ms:\n", n, d;
 	printf "curl --parallel, 32 at a time (reference): %7.0f requests/s\n", ref;
 	printf "spoke apply, max_in_flight 1:              %7.0f requests/s (%.2fx the reference)\n", one, one / ref;

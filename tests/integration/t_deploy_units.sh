@@ -15,8 +15,9 @@ done
 out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "$T_DIR"/units/*.service 2>&1) ||
 	fail "systemd-analyze verify: $out"
 [[ -z $out ]] || fail "systemd-analyze verify: $out"
-assert_eq "$(ls "$T_DIR/units" | tr '\n' ' ')" \
-	"spoke-apply@erp.service spoke-capture@erp.service spoke-metrics.service spoke.service " "units"
+made=("$T_DIR"/units/*.service)
+assert_eq "${made[*]##*/}" \
+	"spoke-apply@erp.service spoke-capture@erp.service spoke-metrics.service spoke.service" "units"
 
 # Each command line, with %i as a name, is one spoke knows (its --help answers 0).
 cat >"$T_DIR/spoke.conf" <<EOF2
