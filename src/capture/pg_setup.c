@@ -202,6 +202,43 @@ static int exists(PGconn *conn, const char *sql, const char *param, char *err, s
 	return rc;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * 1 when the publication of SEC publishes exactly its tables (so setup need not ALTER it, which
+ * only its owner may: a least-privileged role can run setup on a publication the tables'
+ * owner created); 0 when not or when tables uses schema.*, -1 on failure.
+ */
+static int publication_matches(PGconn *conn, const struct conf_section *sec, char *err,
+                               size_t errlen)
+{
+	const char *params[1] = {conf_str(sec, "publication")};
+	size_t n;
+	char *const *tables = conf_list(sec, "tables", &n);
+	char **want = calloc(n + 1, sizeof(*want));
+	PGresult *res = want ? pgconn_exec(conn,
+	                                   "SELECT schemaname || '.' || tablename FROM "
+	                                   "pg_publication_tables WHERE pubname = $1 ORDER BY 1",
+	                                   params, 1, err, errlen)
+	                     : NULL;
+	int rc = res ? (size_t)PQntuples(res) == n : -1;
+
+	for (size_t i = 0; rc == 1 && i < n; i++) {
+		want[i] = tables[i];
+		rc = strstr(tables[i], ".*") ? 0 : 1;
+	}
+	if (rc == 1)
+		qsort(want, n, sizeof(*want), cmp_str);
+	for (size_t i = 0; rc == 1 && i < n; i++)
+		rc = strcmp(want[i], PQgetvalue(res, (int)i, 0)) == 0;
+	PQclear(res);
+	free(want);
+	return rc;
+}
+
 static int apply_setup(PGconn *conn, const struct conf_section *sec, char *err, size_t errlen)
 {
 	struct buf pub = BUF_INIT, slot = BUF_INIT;
@@ -211,9 +248,14 @@ static int apply_setup(PGconn *conn, const struct conf_section *sec, char *err, 
 	                    conf_str(sec, "publication"), err, errlen);
 	slot_exists = exists(conn, "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1",
 	                     conf_str(sec, "slot"), err, errlen);
-	if (pub_exists < 0 || slot_exists < 0 ||
-	    setup_sql(sec, pub_exists, &pub, &slot, err, errlen) < 0 ||
-	    run_sql(conn, sec, pub.data, err, errlen) < 0)
+	int same = pub_exists == 1 ? publication_matches(conn, sec, err, errlen) : 0;
+	if (pub_exists < 0 || slot_exists < 0 || same < 0 ||
+	    setup_sql(sec, pub_exists, &pub, &slot, err, errlen) < 0)
+		goto out;
+	if (same)
+		log_sinfo("setup", sec->name, "publication %s lists the tables already; kept",
+		          conf_str(sec, "publication"));
+	else if (run_sql(conn, sec, pub.data, err, errlen) < 0)
 		goto out;
 	if (slot_exists)
 		log_sinfo("setup", sec->name, "slot %s exists already; kept",
