@@ -125,7 +125,11 @@ static struct target *sql_open(const struct config *cfg, const struct conf_secti
 	if (!t->applier[0])
 		return t; /* spoke check: nothing to mark or create */
 	enum target_status st = mark_session(t, err, errlen);
-	if (st == TARGET_OK && db_exec(t->db, t->d->offsets_ddl, why, sizeof(why)) < 0)
+	/* Created when missing; a role that may not create tables uses one made for it. */
+	if (st == TARGET_OK &&
+	    db_query(t->db, "SELECT 1 FROM spoke_offsets WHERE 1 = 0", NULL, 0, NULL, NULL, why,
+	             sizeof(why)) < 0 &&
+	    (db_transient(t->db) || db_exec(t->db, t->d->offsets_ddl, why, sizeof(why)) < 0))
 		st = failed(t, "creating table spoke_offsets", why, err, errlen);
 	if (st != TARGET_OK) {
 		*transient = st == TARGET_TRANSIENT;
