@@ -3,7 +3,8 @@
 #   make SANITIZE=1      build with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make test [T=name]   install missing packages, build, run unit, golden and integration tests
 #   make unit            unit tests only; make valgrind: unit tests under valgrind
-#   make bench [ROWS=n] [APPLY_ROWS=n]  capture vs pg_recvlogical, apply vs COPY
+#   make bench [ROWS=n] [APPLY_ROWS=n] [HTTP_REQUESTS=n]  capture vs pg_recvlogical, apply vs COPY, HTTP vs curl
+#   make man             deploy/spoke.1 from the help texts
 #   make format / format-check
 
 PKGS     := libpq libmariadb odbc rdkafka jansson libcurl inih libmicrohttpd libcrypto sqlite3
@@ -38,7 +39,7 @@ UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 FMT_FILES  := $(sort $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/integration/*.c))
 
-.PHONY: all spoke test unit valgrind format format-check clean deps bench
+.PHONY: all spoke test unit valgrind format format-check clean deps bench man
 all: spoke
 
 spoke: $(BUILD)/spoke
@@ -72,6 +73,10 @@ bench: deps spoke
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/trigger_capture.sh $(ROWS)
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/apply_pg.sh $(APPLY_ROWS)
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke tests/bench/apply_http.sh $(HTTP_REQUESTS)
+
+# The man page, written from the help texts (the golden case cli/man keeps it current).
+man: spoke
+	@$(BUILD)/spoke help --man >deploy/spoke.1
 
 unit: spoke $(BUILD)/unit-tests
 	@$(BUILD)/unit-tests $(T)

@@ -25,7 +25,7 @@ static void print_overview(FILE *out)
 	fprintf(out, "  %-10s %s\n\n", "help", "show this list, or a command's help");
 	fprintf(out,
 	        "Run 'spoke <command> --help' for a command's options. 'spoke --version' prints "
-	        "the version.\n");
+	        "the version.\n'spoke help --man' writes the man page spoke.1.\n");
 }
 
 static const struct command *find_command(const char *name)
@@ -42,6 +42,10 @@ static int run_help(int argc, char **argv)
 
 	if (argc < 3) {
 		print_overview(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[2], "--man") == 0) {
+		cmd_write_man(stdout, commands, NCOMMANDS);
 		return EXIT_OK;
 	}
 	cmd = find_command(argv[2]);

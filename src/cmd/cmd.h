@@ -5,6 +5,8 @@
 #include "core/version.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 /* Exit codes of every command. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -38,6 +40,8 @@ extern const struct command cmd_teardown_def;
  * the command goes on, else the exit code to return (help printed, or a usage error).
  */
 int cmd_config_only(int argc, char **argv, const struct command *cmd, const char **path);
+/* Writes the man page spoke.1 of the N commands CMDS (manpage.c). */
+void cmd_write_man(FILE *out, const struct command *const *cmds, size_t n);
 /* Prints "usage: spoke USAGE" and "Try 'spoke NAME --help'." to stderr; returns EXIT_USAGE. */
 int cmd_usage_error(const struct command *cmd);
 /* Prints the command's usage line and help to stdout; returns EXIT_OK. */

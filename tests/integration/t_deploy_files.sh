@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# deploy_units: the systemd units of deploy/systemd pass `systemd-analyze verify` (with the
-# binary under test in place of /usr/local/bin/spoke), and their ExecStart command lines are
-# ones spoke accepts.
+# deploy_files: the systemd units of deploy/systemd pass `systemd-analyze verify` (with the
+# binary under test in place of /usr/local/bin/spoke) and their ExecStart command lines are
+# ones spoke accepts; the man page deploy/spoke.1 renders without a groff warning (the golden
+# case cli/man keeps it equal to `spoke help --man`).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -43,3 +44,5 @@ grep -h '^ExecStart' "$units"/*.service | sort -u | while IFS= read -r line; do
 done
 # shellcheck disable=SC2086
 "$SPOKE" check --offline -c "$T_DIR/spoke.conf" >/dev/null || fail "ExecStartPre's check"
+out=$(groff -man -ww -z "$LIB_DIR/../../deploy/spoke.1" 2>&1) || fail "groff: $out"
+[[ -z $out ]] || fail "groff warns: $out"
