@@ -1,6 +1,7 @@
 # spoke: build, test and format. Plain make, dependencies through pkg-config.
 #   make                 build ./spoke (warnings are errors when CI is set)
 #   make SANITIZE=1      build with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo [ARGS=--once]  install missing packages, build, run the ERP <-> shop <-> CRM demo
 #   make test [T=name]   install missing packages, build, run unit, golden and integration tests
 #   make unit            unit tests only; make valgrind: unit tests under valgrind
 #   make bench [ROWS=n] [APPLY_ROWS=n] [HTTP_REQUESTS=n]  capture vs pg_recvlogical, apply vs COPY, HTTP vs curl
@@ -39,7 +40,7 @@ UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 FMT_FILES  := $(sort $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/integration/*.c))
 
-.PHONY: all spoke test unit valgrind format format-check clean deps bench man
+.PHONY: all spoke test unit valgrind format format-check clean deps bench man demo
 all: spoke
 
 spoke: $(BUILD)/spoke
@@ -66,6 +67,10 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory spoke $(BUILD)/unit-tests $(BUILD)/dbcheck
 	@SPOKE=$(CURDIR)/$(BUILD)/spoke UNIT=$(CURDIR)/$(BUILD)/unit-tests tests/run $(T)
+
+# The demo: ERP (PostgreSQL) <-> shop (MariaDB) -> CRM (HTTP); ARGS=--once checks and exits.
+demo: deps spoke
+	@SPOKE=$(CURDIR)/$(BUILD)/spoke deploy/demo/demo.sh $(ARGS)
 
 # Benchmarks are not tests: figures side by side with the reference tools, in one run.
 bench: deps spoke
