@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # metrics: `spoke run` serves /metrics (checked with the Prometheus client's own text-format
-# parser) and /health on metrics_listen; /health turns 503, naming the source, while its
+# parser; every metric of deploy/grafana's dashboard is there) and /health on metrics_listen; /health turns 503, naming the source, while its
 # PostgreSQL is stopped, and 200 again once it is back.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -80,6 +80,10 @@ assert_contains "$samples" "spoke_applier_partition_lag{applier=stock,partition=
 grep -q '^spoke_source_retained_wal_bytes{source=erp} [0-9]' <<<"$samples" || fail "retained WAL"
 grep -q '^spoke_source_lag_bytes{source=erp} [0-9]' <<<"$samples" || fail "slot lag"
 assert_eq "$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' "$URL/nothing")" 404 "unknown path"
+# Every metric the Grafana dashboard graphs is one /metrics has.
+for name in $(grep -o 'spoke_[a-z_]*' "$LIB_DIR/../../deploy/grafana/spoke-dashboard.json" | sort -u); do
+	grep -q "^# TYPE $name " "$T_DIR/metrics.txt" || fail "the dashboard uses $name, which /metrics lacks"
+done
 
 stop_pg
 unhealthy()
