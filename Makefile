@@ -5,7 +5,7 @@
 #   make test [T=name]   install missing packages, build, run unit, golden and integration tests
 #   make unit            unit tests only; make valgrind: unit tests under valgrind
 #   make bench [ROWS=n] [APPLY_ROWS=n] [HTTP_REQUESTS=n]  capture vs pg_recvlogical, apply vs COPY, HTTP vs curl
-#   make man             deploy/spoke.1 from the help texts
+#   make man             deploy/spoke.1 from the help texts; make readme: its key reference
 #   make format / format-check
 
 PKGS     := libpq libmariadb odbc rdkafka jansson libcurl inih libmicrohttpd libcrypto sqlite3
@@ -40,7 +40,7 @@ UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS  := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 FMT_FILES  := $(sort $(wildcard src/*.c src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/integration/*.c))
 
-.PHONY: all spoke test unit valgrind format format-check clean deps bench man demo
+.PHONY: all spoke test unit valgrind format format-check clean deps bench man demo readme
 all: spoke
 
 spoke: $(BUILD)/spoke
@@ -82,6 +82,13 @@ bench: deps spoke
 # The man page, written from the help texts (the golden case cli/man keeps it current).
 man: spoke
 	@$(BUILD)/spoke help --man >deploy/spoke.1
+
+# The README's configuration reference, from the key table (a test keeps it current).
+readme: spoke
+	@$(BUILD)/spoke config --keys --markdown >$(BUILD)/keys.md
+	@awk -v f=$(BUILD)/keys.md '/<!-- keys:end -->/ { skip = 0 } !skip { print } \
+		/<!-- keys:begin -->/ { while ((getline l < f) > 0) print l; skip = 1 }' \
+		README.md >$(BUILD)/README.md && mv $(BUILD)/README.md README.md
 
 unit: spoke $(BUILD)/unit-tests
 	@$(BUILD)/unit-tests $(T)

@@ -117,5 +117,7 @@ bool config_kafka_key_is_secret(const char *name);
 void config_print(const struct config *cfg, FILE *out);
 /* Writes the reference of every section and key: type, default, limits and help. */
 void config_print_keys(FILE *out);
+/* The same reference as markdown tables, one per section (the README's). */
+void config_print_keys_markdown(FILE *out);
 
 #endif

@@ -140,3 +140,45 @@ void config_print_keys(FILE *out)
 			print_key_reference(out, &def->keys[i]);
 	}
 }
+
+/* Writes TEXT for a markdown table cell: | escaped. */
+static void md_cell(FILE *out, const char *text)
+{
+	for (; text && *text; text++)
+		fputs(*text == '|' ? "\\|" : (char[]){*text, 0}, out);
+}
+
+void config_print_keys_markdown(FILE *out)
+{
+	char type[256];
+
+	for (size_t k = 0; k < config_nsections; k++) {
+		const struct conf_section_def *def = &config_sections[k];
+
+		fprintf(out, "%s`[%s%s]`: %s\n", k ? "\n" : "", def->kind,
+		        def->named ? " NAME" : "", def->help);
+		if (!def->nkeys)
+			continue;
+		fprintf(out, "\n| key | type | default | meaning |\n|---|---|---|---|\n");
+		for (size_t i = 0; i < def->nkeys; i++) {
+			const struct conf_key *key = &def->keys[i];
+			describe_type(key, type, sizeof(type));
+			fprintf(out, "| `%s`%s | ", key->name,
+			        key->flags & CONF_REQUIRED ? " (required)" : "");
+			md_cell(out, type);
+			if (key->types) {
+				fputs("; for ", out);
+				md_cell(out, key->types);
+			}
+			fputs(" | ", out);
+			if (key->def) {
+				fputc('`', out);
+				md_cell(out, key->def);
+				fputc('`', out);
+			}
+			fputs(" | ", out);
+			md_cell(out, key->help);
+			fputs(" |\n", out);
+		}
+	}
+}

@@ -4,7 +4,7 @@
 # ones spoke accepts; the man page deploy/spoke.1 renders without a groff warning (the golden
 # case cli/man keeps it equal to `spoke help --man`); deploy/compose: compose.yaml is YAML
 # whose mounted files exist, its spoke.conf passes spoke check, and the Dockerfile's Debian
-# packages exist (no container engine here to run them).
+# packages exist (no container engine here to run them); the README's key reference is current.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -77,3 +77,8 @@ for m in re.finditer(r"apt-get install -y --no-install-recommends (.*?) &&", tex
 for pkg in $pkgs; do
 	apt-cache show "$pkg" >/dev/null 2>&1 || fail "the Dockerfile installs $pkg, which Debian 12 does not have"
 done
+
+# The README's key reference is what `spoke config --keys --markdown` writes (make readme).
+sed -n '/<!-- keys:begin -->/,/<!-- keys:end -->/p' "$SPOKE_ROOT/README.md" | sed '1d;$d' >"$T_DIR/readme-keys.md"
+"$SPOKE" config --keys --markdown >"$T_DIR/keys.md"
+diff -u "$T_DIR/keys.md" "$T_DIR/readme-keys.md" >&2 || fail "README's key reference is stale: run make readme"
