@@ -350,7 +350,9 @@ static int load_rules(struct applier *a)
 		ntargets++;
 	a->rule_ts = calloc((size_t)a->rs.n + 1, sizeof(*a->rule_ts));
 	a->ts = calloc(ntargets + 1, sizeof(*a->ts));
-	if (!a->rule_ts || !a->ts)
+	a->tally = calloc((size_t)a->rs.n + 1, sizeof(*a->tally));
+	a->totals = calloc((size_t)a->rs.n + 1, sizeof(*a->totals));
+	if (!a->rule_ts || !a->ts || !a->tally || !a->totals)
 		return -1;
 	for (int r = 0; r < a->rs.n; r++) {
 		const struct rule *rule = &a->rs.rules[r];
@@ -440,6 +442,23 @@ static void add_partition(void *arg, const char *topic, int part, int64_t high)
 	                                (json_int_t)(high >= 0 && next >= 0 ? high - next : -1)));
 }
 
+/* {"rule": {"c": n, "u": n, ...}} of the changes applied (ops with none left out). */
+static json_t *rule_counts(const struct applier *a)
+{
+	static const char *const ops[] = {"c", "u", "d", "r", "other"};
+	json_t *all = json_object();
+
+	for (int r = 0; all && r < a->rs.n; r++) {
+		json_t *per = json_object();
+		for (int k = 0; per && k < 5; k++)
+			if (a->totals[r][k])
+				json_object_set_new(per, ops[k],
+				                    json_integer((json_int_t)a->totals[r][k]));
+		json_object_set_new(all, a->rs.rules[r].name, per);
+	}
+	return all;
+}
+
 static long long wall_ms(void)
 {
 	struct timespec ts;
@@ -466,6 +485,7 @@ void applier_write_status(struct applier *a)
 	json_object_set_new(f, "dead_letters", json_integer((json_int_t)a->dead_letters));
 	json_object_set_new(f, "partitions", json_array());
 	consumer_partitions(a->cons, add_partition, a);
+	json_object_set_new(f, "rules", rule_counts(a));
 	runstate_write(a->status, true);
 }
 
@@ -510,6 +530,8 @@ static void applier_release(struct applier *a)
 	}
 	free(a->ts);
 	free(a->rule_ts);
+	free(a->tally);
+	free(a->totals);
 	free(a->batch);
 	free(a->dead);
 	offmap_release(&a->reach);

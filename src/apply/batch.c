@@ -92,8 +92,13 @@ static enum attempt apply_rule(struct applier *a, int i, int r, struct failure *
 		st = s->ops->flush(s->t, &tf, f->err, sizeof(f->err));
 	if (st == TARGET_TRANSIENT)
 		a->failed_ts = s;
+	if (st == TARGET_OK) {
+		const char *ops = "cudr", *at = a->ev.op ? strchr(ops, a->ev.op) : NULL;
+		a->tally[r][at ? at - ops : 4]++;
+		return ATTEMPT_OK;
+	}
 	/* Unpinned, it may be a row of an earlier change, sent with this one. */
-	return st == TARGET_OK ? ATTEMPT_OK : target_failed(st, &tf, !a->single, f);
+	return target_failed(st, &tf, !a->single, f);
 }
 
 /* Applies every rule that reads message I. */
@@ -226,6 +231,7 @@ static enum attempt attempt_range(struct applier *a, int from, int to, struct fa
 
 	a->single = to - from == 1;
 	a->group_failed = false;
+	memset(a->tally, 0, (size_t)a->rs.n * sizeof(*a->tally));
 	f->http_status = 0;
 	if (range_reach(a, from, to) < 0) {
 		snprintf(f->err, sizeof(f->err), "out of memory");
@@ -243,6 +249,9 @@ static enum attempt attempt_range(struct applier *a, int from, int to, struct fa
 		res = commit_all(a, f);
 	if (res != ATTEMPT_OK)
 		applier_rollback(a);
+	for (int r = 0; res == ATTEMPT_OK && r < a->rs.n; r++)
+		for (int k = 0; k < 5; k++)
+			a->totals[r][k] += a->tally[r][k];
 	return res;
 }
 

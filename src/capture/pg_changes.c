@@ -251,16 +251,16 @@ static int render_key(struct pg_source *src, const struct pg_table *t,
 }
 
 int pg_publish(struct pg_source *src, uint64_t ticket, struct pg_table *t, const char *key,
-               const char *value, bool tombstone, char *err, size_t errlen)
+               const char *value, char op, char *err, size_t errlen)
 {
 	size_t keylen = key ? strlen(key) : 0;
 	char why[512];
 
-	if (publisher_send(src->pub, ticket, t->topic, keylen ? key : NULL, keylen, value,
+	if (publisher_send(src->pub, ticket, t->topic, op, keylen ? key : NULL, keylen, value,
 	                   strlen(value), why, sizeof(why)) < 0 ||
-	    (tombstone && src->tombstones &&
-	     publisher_send(src->pub, ticket, t->topic, keylen ? key : NULL, keylen, NULL, 0, why,
-	                    sizeof(why)) < 0)) {
+	    (op == 'd' && src->tombstones &&
+	     publisher_send(src->pub, ticket, t->topic, 0, keylen ? key : NULL, keylen, NULL, 0,
+	                    why, sizeof(why)) < 0)) {
 		snprintf(err, errlen, "table %s.%s key %s: %s", t->schema, t->name,
 		         keylen ? key : "(none)", why);
 		return -1;
@@ -283,8 +283,9 @@ static int send_tx_begin(struct pg_source *src, char *err, size_t errlen)
 	         x->id, (long long)x->ts_ms);
 	buf_reset(&src->old_key);
 	buf_addf(&src->old_key, "{\"id\":\"%s\"}", x->id);
-	return publisher_send(src->pub, x->ticket, publisher_tx_topic(src->pub), src->old_key.data,
-	                      src->old_key.len, src->value.data, src->value.len, err, errlen);
+	return publisher_send(src->pub, x->ticket, publisher_tx_topic(src->pub), 0,
+	                      src->old_key.data, src->old_key.len, src->value.data, src->value.len,
+	                      err, errlen);
 }
 
 /* Sends the END record: the event count, in all and per table. */
@@ -311,8 +312,9 @@ static int send_tx_end(struct pg_source *src, char *err, size_t errlen)
 	buf_addf(&src->value, "],\"ts_ms\":%lld}", (long long)x->ts_ms);
 	buf_reset(&src->old_key);
 	buf_addf(&src->old_key, "{\"id\":\"%s\"}", x->id);
-	return publisher_send(src->pub, x->ticket, publisher_tx_topic(src->pub), src->old_key.data,
-	                      src->old_key.len, src->value.data, src->value.len, err, errlen);
+	return publisher_send(src->pub, x->ticket, publisher_tx_topic(src->pub), 0,
+	                      src->old_key.data, src->old_key.len, src->value.data, src->value.len,
+	                      err, errlen);
 }
 
 /*
@@ -351,8 +353,8 @@ static int emit(struct pg_source *src, struct pg_table *t, char op, const char *
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	return pg_publish(src, x->ticket, t, key->len ? key->data : NULL, src->value.data,
-	                  op == 'd', err, errlen);
+	return pg_publish(src, x->ticket, t, key->len ? key->data : NULL, src->value.data, op, err,
+	                  errlen);
 }
 
 /* The table of REL for a change, or an error when the relation was never described. */
@@ -635,8 +637,7 @@ static int on_message(void *arg, uint64_t lsn, bool transactional, const char *p
 	e.total_order = transactional ? ++src->txn.total : 0;
 	buf_reset(&src->value);
 	envelope_write(&src->value, &e);
-	rc = pg_publish(src, src->txn.ticket, &t, src->key.data, src->value.data, false, err,
-	                errlen);
+	rc = pg_publish(src, src->txn.ticket, &t, src->key.data, src->value.data, 'm', err, errlen);
 	if (standalone) {
 		publisher_end(src->pub, src->txn.ticket, lsn);
 		src->txn.open = false;

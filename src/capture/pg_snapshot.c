@@ -51,7 +51,7 @@ static int release_held(struct snap *s, const char *snapshot, char *err, size_t 
 	buf_reset(&src->value);
 	envelope_write(&src->value, &e);
 	return pg_publish(src, s->ticket, t, s->held_key.len ? s->held_key.data : NULL,
-	                  src->value.data, false, err, errlen);
+	                  src->value.data, 'r', err, errlen);
 }
 
 /* Appends "name":value of column C to OUT, opening the object on the first field. */

@@ -84,9 +84,9 @@ struct pg_table *pg_table_build(struct pg_source *src, uint32_t oid, const char 
                                 const char *table, const char *const *names, const bool *flagged,
                                 int ncols, char *err, size_t errlen);
 
-/* Publishes one event value with its key (and a tombstone after a delete). */
+/* Publishes one event value of op OP with its key (and a tombstone after a delete, 'd'). */
 int pg_publish(struct pg_source *src, uint64_t ticket, struct pg_table *t, const char *key,
-               const char *value, bool tombstone, char *err, size_t errlen);
+               const char *value, char op, char *err, size_t errlen);
 
 /* Reads every published table under SNAPSHOT_NAME and publishes op "r" events (pg_snapshot.c). */
 int pg_snapshot_run(struct pg_source *src, const char *snapshot_name, uint64_t consistent,

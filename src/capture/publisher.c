@@ -113,26 +113,27 @@ uint64_t publisher_begin(struct publisher *p)
 	return checkpoint_begin(p->checkpoint);
 }
 
-/* One more change published to TOPIC (spoke status and /metrics: changes per table). */
-static void count_topic(struct publisher *p, const char *topic)
+/* One more change OP published to TOPIC: "topics": {topic: {op: count}} (per table and op). */
+static void count_topic(struct publisher *p, const char *topic, char op)
 {
-	json_t *f = runstate_fields(p->status), *topics = json_object_get(f, "topics");
-	json_t *n = json_object_get(topics, topic);
+	json_t *f = runstate_fields(p->status), *topics, *per, *n;
+	char key[2] = {op, '\0'};
 
 	if (!f)
 		return;
-	if (!topics) {
-		topics = json_object();
-		json_object_set_new(f, "topics", topics);
-	}
-	if (n)
+	if (!(topics = json_object_get(f, "topics")))
+		json_object_set_new(f, "topics", topics = json_object());
+	if (!(per = json_object_get(topics, topic)))
+		json_object_set_new(topics, topic, per = json_object());
+	if ((n = json_object_get(per, key)))
 		json_integer_set(n, json_integer_value(n) + 1);
 	else
-		json_object_set_new(topics, topic, json_integer(1));
+		json_object_set_new(per, key, json_integer(1));
 }
 
-int publisher_send(struct publisher *p, uint64_t ticket, const char *topic, const char *key,
-                   size_t keylen, const char *value, size_t valuelen, char *err, size_t errlen)
+int publisher_send(struct publisher *p, uint64_t ticket, const char *topic, char op,
+                   const char *key, size_t keylen, const char *value, size_t valuelen, char *err,
+                   size_t errlen)
 {
 	if (p->failure[0]) {
 		snprintf(err, errlen, "%s", p->failure);
@@ -143,7 +144,8 @@ int publisher_send(struct publisher *p, uint64_t ticket, const char *topic, cons
 		return -1;
 	checkpoint_add(p->checkpoint, ticket);
 	p->count++;
-	count_topic(p, topic);
+	if (op)
+		count_topic(p, topic, op);
 	return 0;
 }
 

@@ -33,12 +33,15 @@ const char *publisher_tx_topic(const struct publisher *p);
 /* Opens the next transaction of the checkpoint; returns its ticket. */
 uint64_t publisher_begin(struct publisher *p);
 /*
- * Publishes one message of transaction TICKET (VALUE NULL: a tombstone). Waits while Kafka's
+ * Publishes one message of transaction TICKET (VALUE NULL: a tombstone); OP is the change's op
+ * (c, u, d, r, t, m), counted per topic for spoke status and /metrics, or 0 for a message that
+ * is no change (a tombstone, a transaction record). Waits while Kafka's
  * queue is full. Returns 0, or -1 with err filled (message too large, producer failed, stop
  * requested): the caller stops, and the position never passes this message.
  */
-int publisher_send(struct publisher *p, uint64_t ticket, const char *topic, const char *key,
-                   size_t keylen, const char *value, size_t valuelen, char *err, size_t errlen);
+int publisher_send(struct publisher *p, uint64_t ticket, const char *topic, char op,
+                   const char *key, size_t keylen, const char *value, size_t valuelen, char *err,
+                   size_t errlen);
 /* Transaction TICKET is complete; POSITION may be confirmed once its messages are all acked. */
 void publisher_end(struct publisher *p, uint64_t ticket, uint64_t position);
 

@@ -192,11 +192,11 @@ int trigger_publish_row(struct trig_source *src, const char *const *vals, const 
 	envelope_write(&src->value, &e);
 	publisher_topic(src->pub, vals[COL_SCHEMA], vals[COL_TABLE], &src->topic);
 	keylen = pk ? strlen(pk) : 0;
-	if (publisher_send(src->pub, src->position - 1, src->topic.data, pk, keylen,
+	if (publisher_send(src->pub, src->position - 1, src->topic.data, op, pk, keylen,
 	                   src->value.data, src->value.len, err, errlen) < 0 ||
 	    (op == 'd' && src->tombstones &&
-	     publisher_send(src->pub, src->position - 1, src->topic.data, pk, keylen, NULL, 0, err,
-	                    errlen) < 0))
+	     publisher_send(src->pub, src->position - 1, src->topic.data, 0, pk, keylen, NULL, 0,
+	                    err, errlen) < 0))
 		return -1;
 	return 0;
 }

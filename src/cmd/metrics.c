@@ -99,20 +99,32 @@ static void add_up(struct buf *b, json_t *all)
 		    json_string_value(json_object_get(o, "name")), json_object_get(o, "healthy"));
 }
 
-/* Changes per source and topic (table). */
-static void add_topics(struct buf *b, json_t *sources)
+/*
+ * FAMILY{ENTITY=name, KEY=member, op=op} count for each entry of LIST: its FIELD holds
+ * {member: {op: count}} (changes per topic and op of sources, per rule and op of appliers).
+ */
+static void add_by_op(struct buf *b, json_t *list, const char *entity, const char *field,
+                      const char *key, const char *family_name, const char *help)
 {
-	const char *topic;
-	json_t *o, *n;
+	const char *member, *op;
+	json_t *o, *per, *n;
 	size_t i;
 
-	family(b, "spoke_source_table_changes_total", "counter",
-	       "Changes the source published, per topic (one topic per table).");
-	json_array_foreach(sources, i, o)
+	family(b, family_name, "counter", help);
+	json_array_foreach(list, i, o)
 	{
-		json_object_foreach(json_object_get(o, "topics"), topic, n)
-		    sample(b, "spoke_source_table_changes_total", "source",
-		           json_string_value(json_object_get(o, "name")), "topic", topic, n);
+		json_object_foreach(json_object_get(o, field), member, per)
+		{
+			json_object_foreach(per, op, n)
+			{
+				buf_addf(b, "%s{%s=\"", family_name, entity);
+				add_label(b, json_string_value(json_object_get(o, "name")));
+				buf_addf(b, "\",%s=\"", key);
+				add_label(b, member);
+				buf_addf(b, "\",op=\"%s\"} %lld\n", op,
+				         (long long)json_integer_value(n));
+			}
+		}
 	}
 }
 
@@ -149,7 +161,8 @@ static void render_metrics(json_t *all, struct buf *b)
 	add_up(b, all);
 	per_entry(b, src, "source", "spoke_source_changes_total", "counter", "changes",
 	          "Changes the source published to Kafka since its process started.");
-	add_topics(b, src);
+	add_by_op(b, src, "source", "topics", "topic", "spoke_source_table_changes_total",
+	          "Changes the source published, per topic (one topic per table) and op.");
 	per_entry(b, src, "source", "spoke_source_lag_milliseconds", "gauge", "lag_ms",
 	          "Milliseconds between the last change's commit and its publication.");
 	per_entry(b, src, "source", "spoke_source_lag_bytes", "gauge", "lag_bytes",
@@ -164,6 +177,8 @@ static void render_metrics(json_t *all, struct buf *b)
 	          "Warnings and errors the source logged (reconnects among them).");
 	per_entry(b, app, "applier", "spoke_applier_applied_total", "counter", "applied",
 	          "Changes applied since the applier's process started.");
+	add_by_op(b, app, "applier", "rules", "rule", "spoke_applier_rule_changes_total",
+	          "Changes applied, per rule and op (c create, u update, d delete, r snapshot).");
 	per_entry(b, app, "applier", "spoke_applier_dead_letters_total", "counter", "dead_letters",
 	          "Changes sent to the dead-letter topic since the process started.");
 	add_partitions(b, app);
@@ -328,12 +343,12 @@ const struct command cmd_metrics_def = {
     "  -c, --config FILE   the configuration file\n"
     "  -h, --help          show this help\n\n"
     "Serves, on [spoke] metrics_listen (default 127.0.0.1:9187; off: nothing), /metrics in\n"
-    "Prometheus text format (per source: up, healthy, changes, changes per table, lag,\n"
+    "Prometheus text format (per source: up, healthy, changes, changes per table and op, lag,\n"
     "slot lag and retained WAL, open gaps, Kafka queue, problems; per applier: up,\n"
-    "healthy, applied, dead letters, lag per partition, problems) and /health: 200\n"
-    "{\"status\": \"ok\"} when every source and applier runs and reaches its databases, else\n"
-    "503 with the reasons. `spoke run` runs it itself; run it beside separate capture and\n"
-    "apply services.\n",
+    "healthy, applied, applied per rule and op, dead letters, lag per partition, problems)\n"
+    "and /health: 200 {\"status\": \"ok\"} when every source and applier runs and reaches\n"
+    "its databases, else 503 with the reasons. `spoke run` runs it itself; run it beside\n"
+    "separate capture and apply services.\n",
     run,
 };
 
