@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define GAP_FIRST_MS 10000 /* a gap open this long is reported, */
@@ -139,6 +140,24 @@ static int filter_columns(struct trig_source *src, const char *schema, const cha
 	return 0;
 }
 
+/* AT, the changelog row's UTC time ("2026-11-24 10:00:01.250000"), for the source's lag. */
+static void note_change_time(struct trig_source *src, const char *at)
+{
+	struct tm tm = {0};
+	int frac = 0, n = 0;
+
+	if (!at || sscanf(at, "%d-%d-%d%*c%d:%d:%d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+		return;
+	if (at[n] == '.')
+		for (int i = 1, scale = 100; i <= 3 && at[n + i] >= '0' && at[n + i] <= '9';
+		     i++, scale /= 10)
+			frac += (at[n + i] - '0') * scale;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	publisher_source_time(src->pub, (int64_t)timegm(&tm) * 1000 + frac);
+}
+
 int trigger_publish_row(struct trig_source *src, const char *const *vals, const char *snapshot,
                         char *err, size_t errlen)
 {
@@ -192,6 +211,8 @@ int trigger_publish_row(struct trig_source *src, const char *const *vals, const 
 	envelope_write(&src->value, &e);
 	publisher_topic(src->pub, vals[COL_SCHEMA], vals[COL_TABLE], &src->topic);
 	keylen = pk ? strlen(pk) : 0;
+	if (op != 'r')
+		note_change_time(src, vals[COL_AT]);
 	if (publisher_send(src->pub, src->position - 1, src->topic.data, op, pk, keylen,
 	                   src->value.data, src->value.len, err, errlen) < 0 ||
 	    (op == 'd' && src->tombstones &&

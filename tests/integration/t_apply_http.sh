@@ -105,7 +105,7 @@ assert_eq "$(requests | jq -r '.[4] | "\(.method) \(.path) \(.body)"')" \
 shown()
 {
 	"$SPOKE" status -c "$T_DIR/spoke.conf" --json | jq -e '.sources[0].position == "seq 5" and
-		.sources[0].gaps == 0 and .sources[0].state == "running" and
+		.sources[0].gaps == 0 and .sources[0].state == "running" and .sources[0].lag_ms >= 0 and
 		.appliers[0].state == "running" and .appliers[0].dead_letters == 0' >/dev/null
 }
 wait_for -t 20 shown
