@@ -12,15 +12,20 @@ It records every request and answers from a script the test sets through /_fixtu
                             entry whose "match" fits it (no "match" fits all); "drop": true
                             closes the connection without an answer. "body" may be a string or
                             any JSON value (sent as JSON); "{{n}}" in it becomes the request's
-                            sequence number (1, 2, ...).
+                            sequence number (1, 2, ...). "idempotent": true makes the
+                            entry behave like an API that honours Idempotency-Key: a
+                            request whose key was answered 2xx before gets that first
+                            answer again (status, headers and body) instead of the entry's.
   POST /_fixture/default    body: one response, used when no script entry matches
                             (initially {"status": 200, "body": "{}"}).
   GET  /_fixture/script     the entries not consumed yet.
   GET  /_fixture/requests   the recorded requests, a JSON list of
                               {"n", "method", "path", "query", "headers" (names lower-cased),
                                "body" (text), "time" (arrival, seconds since the epoch),
-                               "status" (what was answered; null when dropped)}
-  POST /_fixture/reset      clears requests and script, restores the default, restarts n at 1.
+                               "status" (what was answered; null when dropped),
+                               "replayed" (true when an "idempotent" entry repeated an answer)}
+  POST /_fixture/reset      clears requests, script and remembered answers, restores the
+                            default, restarts n at 1.
 
 Usage: httpfix.py --port-file FILE [--port N]. The port is written to FILE once listening.
 Standard library only.
@@ -52,6 +57,7 @@ class State:
         self.script = []
         self.default = copy.deepcopy(INITIAL_DEFAULT)
         self.seq = 0
+        self.answers = {}  # Idempotency-Key -> (status, headers, body bytes) of a 2xx
 
 
 STATE = State()
@@ -180,6 +186,16 @@ class Handler(BaseHTTPRequestHandler):
                     break
             if entry is None:
                 entry = copy.deepcopy(STATE.default)
+            key = headers.get("idempotency-key")
+            replayed = bool(entry.get("idempotent")) and key in STATE.answers
+            if replayed:
+                status, reply_headers, reply = STATE.answers[key]
+            else:
+                status = int(entry.get("status", 200))
+                reply_headers = entry.get("headers")
+                reply = body_bytes(entry.get("body"), n)
+                if entry.get("idempotent") and key and 200 <= status < 300 and not entry.get("drop"):
+                    STATE.answers[key] = (status, reply_headers, reply)
             record = {
                 "n": n,
                 "method": self.command,
@@ -188,7 +204,8 @@ class Handler(BaseHTTPRequestHandler):
                 "headers": headers,
                 "body": body.decode("utf-8", "replace"),
                 "time": arrived,
-                "status": None if entry.get("drop") else int(entry.get("status", 200)),
+                "status": None if entry.get("drop") else status,
+                "replayed": replayed,
             }
             STATE.requests.append(record)
         delay = entry.get("delay_ms", 0)
@@ -197,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
         if entry.get("drop"):
             self.close_connection = True
             return
-        self.send(int(entry.get("status", 200)), body_bytes(entry.get("body"), n), entry.get("headers"))
+        self.send(status, reply, reply_headers)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_any
 

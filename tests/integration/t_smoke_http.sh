@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # smoke_http: the HTTP fixture answers from its script (status, headers, {{n}} in bodies, delays,
-# request matching), falls back to its default, serves requests concurrently and records what
-# it received.
+# request matching), falls back to its default, serves requests concurrently, repeats its
+# answer to a repeated Idempotency-Key when asked to and records what it received.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -73,6 +73,22 @@ rc=0
 curl -sS --noproxy '*' --max-time 10 -o /dev/null "$HTTP_URL/dropped" 2>/dev/null || rc=$?
 assert_eq "$rc" 52 "curl's exit status for an empty reply"
 assert_eq "$(http_requests | jq -c '.[6] | [.path, .status]')" '["/dropped",null]' "dropped request recorded"
+
+# "idempotent": a repeated Idempotency-Key gets its first 2xx answer again.
+http_default '{"status": 201, "body": {"id": "c-{{n}}"}, "idempotent": true}'
+# post [KEY]: POST /contacts with Idempotency-Key KEY (none without it); prints the answer.
+post()
+{
+	local hdr=()
+	[[ -z ${1:-} ]] || hdr=(-H "Idempotency-Key: $1")
+	curl -sS --noproxy '*' --max-time 10 -X POST "${hdr[@]}" "$HTTP_URL/contacts"
+	echo
+}
+answers=$(post k1; post k2; post k1; post; post)
+assert_eq "${answers//$'\n'/ }" '{"id": "c-8"} {"id": "c-9"} {"id": "c-8"} {"id": "c-11"} {"id": "c-12"}' \
+	"answers to repeated Idempotency-Keys"
+assert_eq "$(http_requests | jq -c '[.[7:][] | [.n, .status, .replayed]]')" \
+	'[[8,201,false],[9,201,false],[10,201,true],[11,201,false],[12,201,false]]' "replays recorded"
 
 http_reset
 assert_eq "$(http_requests)" "[]" "reset clears requests"
