@@ -2,8 +2,9 @@
 # apply_http_errors: how an HTTP target answers an API's refusals. 503 twice then 200: sent
 # three times with one Idempotency-Key, delivered once. 429 with Retry-After: 1: the retry
 # waits at least a second. 400: a dead letter with the status and the answer in headers, and
-# the next change is delivered. 401 with an OAuth2 token: one new token, the request repeated
-# with it. No secret in the log.
+# the next change is delivered; the first kilobyte of a long answer. 401 with an OAuth2
+# token: one new token, the request repeated with it. 404 and 410 to a delete: done, the id
+# forgotten. 409 to a create: a dead letter. No secret in the log or a dead letter.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -15,6 +16,7 @@ cat >"$T_DIR/crm.json" <<'EOF2'
   "http": {
     "create": {"method": "POST", "path": "/contacts", "body": {"email": "after.email"}},
     "update": {"method": "PUT", "path": "/contacts/{remote_id}", "body": {"email": "after.email"}},
+    "delete": {"method": "DELETE", "path": "/contacts/{remote_id}"},
     "id_from": "/id"
   }
 }]}
@@ -45,11 +47,18 @@ http_script '[
 	{"match": {"path": "/contacts"}, "status": 503, "body": "busy"},
 	{"match": {"path": "/contacts"}, "status": 200, "body": {"id": "c-first"}}
 ]'
-# produce ID: a create of customer ID.
+# produce ID [SEQ]: a create of customer ID at changelog position SEQ (default ID).
 produce()
 {
 	printf '{"id":%s}\t{"before":null,"after":{"id":%s,"email":"e%s@x.org"},"op":"c","source":{"table":"customer","seq":%s}}\n' \
-		"$1" "$1" "$1" "$1" >"$T_DIR/msg.txt"
+		"$1" "$1" "$1" "${2:-$1}" >"$T_DIR/msg.txt"
+	kafka_produce shop.customer -K $'\t' -l "$T_DIR/msg.txt"
+}
+# produce_delete ID SEQ: a delete of customer ID.
+produce_delete()
+{
+	printf '{"id":%s}\t{"before":{"id":%s,"email":"e%s@x.org"},"after":null,"op":"d","source":{"table":"customer","seq":%s}}\n' \
+		"$1" "$1" "$1" "$2" >"$T_DIR/msg.txt"
 	kafka_produce shop.customer -K $'\t' -l "$T_DIR/msg.txt"
 }
 contacts()
@@ -70,6 +79,7 @@ wait_for -t 30 delivered e1@x.org
 reqs=$(contacts)
 assert_eq "$(jq -r 'map(.status) | join(",")' <<<"$reqs")" "503,503,200" "answers"
 assert_eq "$(jq -r '[.[].headers["idempotency-key"]] | unique | length' <<<"$reqs")" 1 "one Idempotency-Key"
+assert_eq "$(jq -r '[.[].body] | unique | length' <<<"$reqs")" 1 "one body"
 
 info "429 with Retry-After: 1"
 http_script '[{"match": {"path": "/contacts"}, "status": 429, "headers": {"Retry-After": "1"}}]'
@@ -79,6 +89,8 @@ reqs=$(contacts | jq -c '[.[] | select((.body | fromjson | .email) == "e2@x.org"
 assert_eq "$(jq -r 'map(.status) | join(",")' <<<"$reqs")" "429,201" "answers"
 jq -e '.[1].time - .[0].time >= 1.0' <<<"$reqs" >/dev/null ||
 	fail "the retry came $(jq '.[1].time - .[0].time' <<<"$reqs") s after the 429"
+assert_eq "$(jq -r '[.[].headers["idempotency-key"]] | unique | length' <<<"$reqs")" 1 "one Idempotency-Key"
+assert_eq "$(kafka_count crm.dlq)" 0 "dead letters after the 503s and the 429"
 
 info "400: a dead letter, the next change goes on"
 http_script '[{"match": {"path": "/contacts"}, "status": 400, "body": {"error": "email refused"}}]'
@@ -86,14 +98,29 @@ produce 3
 produce 4
 wait_for -t 30 delivered e4@x.org
 wait_for -t 10 kafka_count_ge crm.dlq 1
-dlq=$(kafka_consume crm.dlq -f '%k|%h\n')
+dlq=$(kafka_consume crm.dlq -f '%k|%s|%h\n')
 info "$dlq"
 assert_eq "$(kafka_count crm.dlq)" 1 "dead letters"
-assert_contains "$dlq" '{"id":3}|'
+assert_contains "$dlq" '{"id":3}|{"before":null,"after":{"id":3,"email":"e3@x.org"},"op":"c",'
 assert_contains "$dlq" "spoke.http.status=400"
 assert_contains "$dlq" 'spoke.http.body={"error": "email refused"}'
 assert_contains "$dlq" "spoke.error=target crm: POST /contacts answered 400"
-assert_contains "$dlq" "spoke.rule=contacts"
+assert_contains "$dlq" "spoke.rule=contacts,spoke.topic=shop.customer,spoke.partition=0,spoke.offset=2,"
+dl=$(kafka_read_json crm.dlq | jq -c 'select(.offset == 0)')
+assert_eq "$(jq -r '.headers | [.[range(0; length; 2)]] | map(select(startswith("spoke."))) | join(",")' <<<"$dl")" \
+	"spoke.error,spoke.rule,spoke.topic,spoke.partition,spoke.offset,spoke.http.status,spoke.http.body" \
+	"dead-letter headers"
+
+info "422 with a long answer: its first kilobyte in the dead letter"
+long=$(printf 'x%.0s' {1..3000})
+http_script "[{\"match\": {\"path\": \"/contacts\"}, \"status\": 422, \"body\": \"$long\"}]"
+produce 6
+wait_for -t 30 kafka_count_ge crm.dlq 2
+body=$(kafka_read_json crm.dlq | jq -r 'select(.offset == 1) | .headers as $h |
+	[range(0; $h | length; 2) | select($h[.] == "spoke.http.body") | $h[. + 1]] | .[0]')
+assert_eq "$(kafka_read_json crm.dlq | jq -r 'select(.offset == 1) | .key')" '{"id":6}' "dead letter's key"
+((${#body} >= 1000 && ${#body} <= 1024)) || fail "spoke.http.body holds ${#body} bytes of a 3000-byte answer"
+assert_eq "$body" "${long:0:${#body}}" "spoke.http.body is the answer's beginning"
 
 info "401: a new token, the request again"
 http_script '[{"match": {"path": "/contacts"}, "status": 401},
@@ -108,6 +135,45 @@ assert_eq "$(jq length <<<"$tokens")" 2 "token requests"
 assert_eq "$(jq -r '.[0].body' <<<"$tokens")" "grant_type=client_credentials&scope=contacts" "token request"
 assert_eq "$(jq -r '.[0].headers.authorization' <<<"$tokens")" \
 	"Basic $(printf 'spoke:client-secret-77' | base64)" "client credentials"
+
+info "404 and 410 to deletes: done, the remote ids forgotten"
+http_script '[{"match": {"method": "DELETE"}, "status": 404, "body": {"error": "no such contact"}},
+	{"match": {"method": "DELETE"}, "status": 410}]'
+produce_delete 1 101
+produce_delete 2 102
+deletes()
+{
+	http_requests | jq -c '[.[] | select(.method == "DELETE")]'
+}
+deletes_are()
+{
+	[[ $(deletes | jq length) == "$1" ]]
+}
+wait_for -t 30 deletes_are 2
+c2=/contacts/c-$(contacts | jq '[.[] | select(.status < 300 and (.body | fromjson | .email) == "e2@x.org")][0].n')
+assert_eq "$(deletes | jq -r 'map(.path) | sort | join(" ")')" "$(printf '%s\n' /contacts/c-first "$c2" | sort | paste -sd ' ')" \
+	"deletes go to the remote ids"
+assert_eq "$(deletes | jq -r 'map(.status) | sort | join(",")')" "404,410" "answers to the deletes"
+# the id is forgotten: customer 1 created again is a create, not an update
+produce 1 103
+created_again()
+{
+	[[ $(contacts | jq '[.[] | select(.method == "POST" and (.body | fromjson | .email) == "e1@x.org" and .status == 201)] | length') == 1 ]]
+}
+wait_for -t 30 created_again
+assert_eq "$(http_requests | jq '[.[] | select(.method == "PUT")] | length')" 0 "updates"
+
+info "409 to a create: a dead letter"
+http_script '[{"match": {"path": "/contacts"}, "status": 409, "body": {"error": "duplicate email"}}]'
+produce 7
+produce 8
+wait_for -t 30 delivered e8@x.org
+wait_for -t 10 kafka_count_ge crm.dlq 3
+assert_eq "$(kafka_count crm.dlq)" 3 "dead letters"
+dlq=$(kafka_consume crm.dlq -f '%o|%k|%h\n' | grep '^2|')
+assert_contains "$dlq" '2|{"id":7}|'
+assert_contains "$dlq" "spoke.http.status=409"
+assert_contains "$dlq" 'spoke.http.body={"error": "duplicate email"}'
 
 stop_spawned apply
 for secret in client-secret-77 tok-first-1 tok-second-2; do
