@@ -87,10 +87,13 @@ assert_eq "$(jq -c '.[1].body | fromjson' <<<"$reqs")" '{"email":"ann@new.exampl
 assert_eq "$(jq -r '.[2].body' <<<"$reqs")" "" "a delete without body"
 assert_eq "$(jq -r '[.[].headers["idempotency-key"]] | unique | map(length) | join(",")' <<<"$reqs")" \
 	"64,64,64" "three distinct Idempotency-Keys"
+assert_eq "$(jq '[.[].headers["idempotency-key"] | select(test("^[0-9a-f]+$"))] | length' <<<"$reqs")" \
+	3 "hexadecimal Idempotency-Keys"
 assert_eq "$(jq -r '[.[].headers.authorization] | unique | join(",")' <<<"$reqs")" \
 	"Bearer tok-crm-secret-1" "bearer token sent"
 assert_eq "$(jq -r '[.[].headers["x-tenant"]] | unique | join(",")' <<<"$reqs")" "acme" "configured header"
-assert_eq "$(jq -r '.[0].headers["content-type"]' <<<"$reqs")" "application/json" "content type"
+assert_eq "$(jq -r 'map(.headers["content-type"] // "none") | join(",")' <<<"$reqs")" \
+	"application/json,application/json,none" "content types"
 
 # Another customer, then a restart: its update goes to the id stored before the restart.
 my_sql "INSERT INTO shop.customer VALUES (2, 'Bob', 'Ray', 'bob@example.com', 0, 5)"
