@@ -4,12 +4,14 @@
 # waits at least a second. 400: a dead letter with the status and the answer in headers, and
 # the next change is delivered; the first kilobyte of a long answer. 401 with an OAuth2
 # token: one new token, the request repeated with it. 404 and 410 to a delete: done, the id
-# forgotten. 409 to a create: a dead letter. No secret in the log or a dead letter.
+# forgotten. 409 to a create: a dead letter, or with on_conflict "update" the update to the
+# id in the 409 answer (through a second target, with basic auth and percent-encoded paths).
+# No secret in the log or a dead letter.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 start_http
-start_broker shop.customer:1 crm.dlq:1
+start_broker shop.customer:1 shop.vip:1 crm.dlq:1
 cat >"$T_DIR/crm.json" <<'EOF2'
 {"rules": [{
   "name": "contacts", "topics": ["shop.customer"], "target": "crm",
@@ -18,6 +20,14 @@ cat >"$T_DIR/crm.json" <<'EOF2'
     "update": {"method": "PUT", "path": "/contacts/{remote_id}", "body": {"email": "after.email"}},
     "delete": {"method": "DELETE", "path": "/contacts/{remote_id}"},
     "id_from": "/id"
+  }
+}, {
+  "name": "vips", "topics": ["shop.vip"], "target": "vip",
+  "http": {
+    "create": {"method": "POST", "path": "/vips/{after.region}", "body": {"email": "after.email"}},
+    "update": {"method": "PATCH", "path": "/vips/{remote_id}", "body": {"email": "after.email"}},
+    "id_from": "/data/id",
+    "on_conflict": "update"
   }
 }]}
 EOF2
@@ -36,6 +46,13 @@ client_id = spoke
 client_secret_file = crm.secret
 scope = contacts
 timeout = 2s
+[target vip]
+type = http
+base_url = $HTTP_URL/v2
+auth = basic
+user = spoke
+password = pw-secret-99
+headers = X-Api-Key: key-secret-42, X-Other: 1
 [applier crm]
 rules = crm.json
 dead_letter_topic = crm.dlq
@@ -211,8 +228,33 @@ assert_contains "$dlq" '2|{"id":7}|'
 assert_contains "$dlq" "spoke.http.status=409"
 assert_contains "$dlq" 'spoke.http.body={"error": "duplicate email"}'
 
+info "409 with on_conflict update: the update to the id the 409 answered"
+http_script '[{"match": {"path_prefix": "/v2/vips"}, "status": 409, "body": {"data": {"id": "v-9"}}}]'
+printf '{"id":1}\t{"before":null,"after":{"id":1,"email":"vip1@x.org","region":"Île de France/Nord"},"op":"c","source":{"table":"vip","seq":201}}\n' \
+	>"$T_DIR/msg.txt"
+kafka_produce shop.vip -K $'\t' -l "$T_DIR/msg.txt"
+vips()
+{
+	http_requests | jq -c '[.[] | select(.path | startswith("/v2/"))]'
+}
+vips_are()
+{
+	[[ $(vips | jq length) == "$1" ]]
+}
+wait_for -t 30 vips_are 2
+reqs=$(vips)
+assert_eq "$(jq -r 'map("\(.method) \(.path) \(.status) \(.body)") | join(", ")' <<<"$reqs")" \
+	'POST /v2/vips/%C3%8Ele%20de%20France%2FNord 409 {"email":"vip1@x.org"}, PATCH /v2/vips/v-9 201 {"email":"vip1@x.org"}' \
+	"create, conflict, update"
+assert_eq "$(jq -r 'map("\(.headers.authorization) \(.headers["x-api-key"]) \(.headers["x-other"])") | unique | join(",")' <<<"$reqs")" \
+	"Basic $(printf 'spoke:pw-secret-99' | base64) key-secret-42 1" "basic auth and configured headers"
+assert_eq "$(jq -r '[.[].headers["idempotency-key"]] | unique | length' <<<"$reqs")" 2 \
+	"Idempotency-Keys of the create and the update"
+sleep 0.5
+assert_eq "$(kafka_count crm.dlq)" 3 "dead letters"
+
 stop_spawned apply
-for secret in client-secret-77 tok-first-1 tok-second-2; do
+for secret in client-secret-77 tok-first-1 tok-second-2 pw-secret-99 key-secret-42; do
 	if grep -q -- "$secret" "$T_DIR/apply.log" || kafka_consume crm.dlq -f '%h' | grep -q -- "$secret"; then
 		fail "$secret appears in the log or a dead letter"
 	fi
