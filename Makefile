@@ -4,7 +4,8 @@
 #   make demo [ARGS=--once]  install missing packages, build, run the ERP <-> shop <-> CRM demo
 #   make test [T=name]   install missing packages, build, run unit, golden and integration tests
 #   make unit            unit tests only; make valgrind: unit tests under valgrind
-#   make bench [ROWS=n] [APPLY_ROWS=n] [HTTP_REQUESTS=n]  capture vs pg_recvlogical, apply vs COPY, HTTP vs curl
+#   make bench [ROWS=n] [APPLY_ROWS=n] [HTTP_REQUESTS=n]  capture vs pg_recvlogical, apply vs COPY,
+#                        HTTP with max_in_flight 1 and 32 vs curl
 #   make man             deploy/spoke.1 from the help texts; make readme: its key reference
 #   make format / format-check
 
