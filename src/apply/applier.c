@@ -459,29 +459,14 @@ static json_t *rule_counts(const struct applier *a)
 	return all;
 }
 
-static long long wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Writes the applier's run state when it is due: counts, rate, each partition's lag. */
 void applier_write_status(struct applier *a)
 {
 	json_t *f = runstate_fields(a->status);
-	long long now = wall_ms();
 
-	if (!f || now - a->rate_ms < 1000)
+	if (!f || !runstate_due(a->status))
 		return;
-	if (a->rate_ms)
-		json_object_set_new(f, "applied_per_s",
-		                    json_real((double)(a->applied - a->rate_applied) * 1000.0 /
-		                              (double)(now - a->rate_ms)));
-	a->rate_ms = now;
-	a->rate_applied = a->applied;
-	json_object_set_new(f, "applied", json_integer((json_int_t)a->applied));
+	runstate_count(a->status, "applied", "applied_per_s", a->applied);
 	json_object_set_new(f, "dead_letters", json_integer((json_int_t)a->dead_letters));
 	json_object_set_new(f, "partitions", json_array());
 	consumer_partitions(a->cons, add_partition, a);

@@ -58,8 +58,6 @@ struct applier {
 	struct runstate *status; /* for spoke status */
 	/* Changes applied per rule and op (c u d r, other): of the attempt in hand, and in all. */
 	unsigned long long (*tally)[5], (*totals)[5];
-	unsigned long long rate_applied;
-	long long rate_ms;
 };
 
 /* applier.c: targets. */

@@ -5,6 +5,7 @@
 #include "capture/publisher.h"
 
 #include "capture/checkpoint.h"
+#include "core/envelope.h"
 #include "core/log.h"
 #include "core/runstate.h"
 #include "core/signals.h"
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct publisher {
 	struct producer *producer;
@@ -24,8 +24,6 @@ struct publisher {
 	char failure[512];
 	uint64_t count;
 	struct runstate *status;
-	uint64_t rate_count; /* count when the rate was last computed */
-	long long rate_ms;
 };
 
 static void on_ack(void *arg, uint64_t opaque, rd_kafka_resp_err_t err)
@@ -154,30 +152,14 @@ void publisher_end(struct publisher *p, uint64_t ticket, uint64_t position)
 	checkpoint_end(p->checkpoint, ticket, position);
 }
 
-static long long wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Writes the source's run state (spoke status) when it is due: counts and the rate. */
+/* Writes the source's run state (spoke status) when it is due: counts, rate, Kafka queue. */
 static void write_status(struct publisher *p)
 {
-	json_t *f = runstate_fields(p->status);
-	long long now = wall_ms();
-
-	if (!f || now - p->rate_ms < 1000)
+	if (!runstate_due(p->status))
 		return;
-	if (p->rate_ms)
-		json_object_set_new(f, "changes_per_s",
-		                    json_real((double)(p->count - p->rate_count) * 1000.0 /
-		                              (double)(now - p->rate_ms)));
-	p->rate_ms = now;
-	p->rate_count = p->count;
-	json_object_set_new(f, "changes", json_integer((json_int_t)p->count));
-	json_object_set_new(f, "kafka_queue", json_integer(producer_in_flight(p->producer)));
+	runstate_count(p->status, "changes", "changes_per_s", p->count);
+	json_object_set_new(runstate_fields(p->status), "kafka_queue",
+	                    json_integer(producer_in_flight(p->producer)));
 	runstate_write(p->status, true);
 }
 
@@ -199,8 +181,9 @@ void publisher_health(struct publisher *p, bool healthy, const char *reason)
 
 void publisher_source_time(struct publisher *p, int64_t ts_ms)
 {
-	json_object_set_new(runstate_fields(p->status), "lag_ms",
-	                    json_integer(wall_ms() - ts_ms > 0 ? wall_ms() - ts_ms : 0));
+	int64_t lag = envelope_now_ms() - ts_ms;
+
+	json_object_set_new(runstate_fields(p->status), "lag_ms", json_integer(lag > 0 ? lag : 0));
 }
 
 uint64_t publisher_confirmed(const struct publisher *p)

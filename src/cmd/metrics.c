@@ -154,36 +154,47 @@ static void add_partitions(struct buf *b, json_t *appliers)
 	}
 }
 
+/* The families with one sample per source or applier: its FIELD in the overview. */
+static const struct {
+	bool applier; /* else a source */
+	const char *name, *type, *field, *help;
+} simple[] = {
+    {false, "spoke_source_changes_total", "counter", "changes",
+     "Changes the source published to Kafka since its process started."},
+    {false, "spoke_source_lag_milliseconds", "gauge", "lag_ms",
+     "Milliseconds between the last change's commit and its publication."},
+    {false, "spoke_source_lag_bytes", "gauge", "lag_bytes",
+     "WAL bytes the server has written past the slot's confirmed position."},
+    {false, "spoke_source_retained_wal_bytes", "gauge", "retained_wal_bytes",
+     "WAL bytes the server keeps for the slot."},
+    {false, "spoke_source_open_gaps", "gauge", "gaps",
+     "Changelog gaps of a trigger source waiting for a late commit."},
+    {false, "spoke_source_kafka_queue", "gauge", "kafka_queue",
+     "Messages handed to Kafka and not acknowledged yet."},
+    {false, "spoke_source_problems_total", "counter", "problems",
+     "Warnings and errors the source logged (reconnects among them)."},
+    {true, "spoke_applier_applied_total", "counter", "applied",
+     "Changes applied since the applier's process started."},
+    {true, "spoke_applier_dead_letters_total", "counter", "dead_letters",
+     "Changes sent to the dead-letter topic since the process started."},
+    {true, "spoke_applier_problems_total", "counter", "problems",
+     "Warnings and errors the applier logged (retries among them)."},
+};
+
 static void render_metrics(json_t *all, struct buf *b)
 {
 	json_t *src = json_object_get(all, "sources"), *app = json_object_get(all, "appliers");
 
 	add_up(b, all);
-	per_entry(b, src, "source", "spoke_source_changes_total", "counter", "changes",
-	          "Changes the source published to Kafka since its process started.");
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
+		per_entry(b, simple[i].applier ? app : src,
+		          simple[i].applier ? "applier" : "source", simple[i].name, simple[i].type,
+		          simple[i].field, simple[i].help);
 	add_by_op(b, src, "source", "topics", "topic", "spoke_source_table_changes_total",
 	          "Changes the source published, per topic (one topic per table) and op.");
-	per_entry(b, src, "source", "spoke_source_lag_milliseconds", "gauge", "lag_ms",
-	          "Milliseconds between the last change's commit and its publication.");
-	per_entry(b, src, "source", "spoke_source_lag_bytes", "gauge", "lag_bytes",
-	          "WAL bytes the server has written past the slot's confirmed position.");
-	per_entry(b, src, "source", "spoke_source_retained_wal_bytes", "gauge",
-	          "retained_wal_bytes", "WAL bytes the server keeps for the slot.");
-	per_entry(b, src, "source", "spoke_source_open_gaps", "gauge", "gaps",
-	          "Changelog gaps of a trigger source waiting for a late commit.");
-	per_entry(b, src, "source", "spoke_source_kafka_queue", "gauge", "kafka_queue",
-	          "Messages handed to Kafka and not acknowledged yet.");
-	per_entry(b, src, "source", "spoke_source_problems_total", "counter", "problems",
-	          "Warnings and errors the source logged (reconnects among them).");
-	per_entry(b, app, "applier", "spoke_applier_applied_total", "counter", "applied",
-	          "Changes applied since the applier's process started.");
 	add_by_op(b, app, "applier", "rules", "rule", "spoke_applier_rule_changes_total",
 	          "Changes applied, per rule and op (c create, u update, d delete, r snapshot).");
-	per_entry(b, app, "applier", "spoke_applier_dead_letters_total", "counter", "dead_letters",
-	          "Changes sent to the dead-letter topic since the process started.");
 	add_partitions(b, app);
-	per_entry(b, app, "applier", "spoke_applier_problems_total", "counter", "problems",
-	          "Warnings and errors the applier logged (retries among them).");
 }
 
 /* ------------------------------------------------------------------ /health */

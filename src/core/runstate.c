@@ -1,6 +1,7 @@
 /* runstate: a process's live state for spoke status, in state_dir/run (see runstate.h). */
 #include "core/runstate.h"
 
+#include "core/envelope.h"
 #include "core/log.h"
 #include "core/statefile.h"
 
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define STALE_MS 45000 /* longer than any backoff (30 s) */
@@ -18,16 +18,10 @@ struct runstate {
 	char *dir, *path, *tmp;
 	json_t *fields;
 	long long started_ms, written_ms;
-	bool failed; /* a write failed (logged once) */
+	unsigned long long counted; /* runstate_count: the count at its last call, */
+	long long counted_ms;       /* and when */
+	bool failed;                /* a write failed (logged once) */
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct runstate *runstate_new(const char *state_dir, const char *kind, const char *name)
 {
@@ -39,7 +33,7 @@ struct runstate *runstate_new(const char *state_dir, const char *kind, const cha
 		runstate_free(r);
 		return NULL;
 	}
-	r->started_ms = now_ms();
+	r->started_ms = envelope_now_ms();
 	return r;
 }
 
@@ -60,7 +54,7 @@ static json_t *document(struct runstate *r, const char *state)
 	json_object_set_new(doc, "state", json_string(state));
 	json_object_set_new(doc, "pid", json_integer(getpid()));
 	json_object_set_new(doc, "started_ms", json_integer(r->started_ms));
-	json_object_set_new(doc, "updated_ms", json_integer(now_ms()));
+	json_object_set_new(doc, "updated_ms", json_integer(envelope_now_ms()));
 	json_object_set_new(doc, "last_problem", problem ? json_string(problem) : json_null());
 	json_object_set_new(doc, "last_problem_ms", problem ? json_integer(when) : json_null());
 	json_object_set_new(doc, "problems", json_integer((json_int_t)log_problem_count()));
@@ -88,9 +82,30 @@ static void write_state(struct runstate *r, const char *state)
 	r->failed = r->failed || rc < 0;
 }
 
+bool runstate_due(const struct runstate *r)
+{
+	return r && envelope_now_ms() - r->written_ms >= 1000;
+}
+
+void runstate_count(struct runstate *r, const char *name, const char *rate_name,
+                    unsigned long long count)
+{
+	long long now = envelope_now_ms();
+
+	if (!r)
+		return;
+	if (r->counted_ms && now > r->counted_ms)
+		json_object_set_new(r->fields, rate_name,
+		                    json_real((double)(count - r->counted) * 1000.0 /
+		                              (double)(now - r->counted_ms)));
+	r->counted = count;
+	r->counted_ms = now;
+	json_object_set_new(r->fields, name, json_integer((json_int_t)count));
+}
+
 void runstate_write(struct runstate *r, bool force)
 {
-	long long now = now_ms();
+	long long now = envelope_now_ms();
 
 	if (!r || (!force && now - r->written_ms < 1000))
 		return;
@@ -140,7 +155,7 @@ json_t *runstate_read(const char *state_dir, const char *kind, const char *name)
 	}
 	const char *state = json_string_value(json_object_get(doc, "state"));
 	pid_t pid = (pid_t)json_integer_value(json_object_get(doc, "pid"));
-	long long age = now_ms() - json_integer_value(json_object_get(doc, "updated_ms"));
+	long long age = envelope_now_ms() - json_integer_value(json_object_get(doc, "updated_ms"));
 	bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 
 	if (!state || strcmp(state, "running") == 0)

@@ -18,6 +18,14 @@ struct runstate;
 struct runstate *runstate_new(const char *state_dir, const char *kind, const char *name);
 /* The fields this process sets (borrowed: set members on it). NULL for a NULL runstate. */
 json_t *runstate_fields(struct runstate *r);
+/* True when a second passed since the last write: time to set the fields and write. */
+bool runstate_due(const struct runstate *r);
+/*
+ * Sets field NAME to COUNT and RATE_NAME to its increase per second since the last call (one
+ * counted field per process: changes of a source, changes applied of an applier).
+ */
+void runstate_count(struct runstate *r, const char *name, const char *rate_name,
+                    unsigned long long count);
 /*
  * Writes the file when a second passed since the last write, or always with FORCE. A failure
  * (a read-only state_dir) is logged once; capture and apply go on without it.
